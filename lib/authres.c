@@ -1,0 +1,2 @@
+/* authres.c - placeholder until implemented */
+#include "config.h"

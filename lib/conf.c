@@ -1,0 +1,2 @@
+/* conf.c - placeholder until implemented */
+#include "config.h"

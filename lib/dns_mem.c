@@ -1,0 +1,2 @@
+/* dns_mem.c - placeholder until implemented */
+#include "config.h"

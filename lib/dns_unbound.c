@@ -1,0 +1,2 @@
+/* dns_unbound.c - placeholder until implemented */
+#include "config.h"

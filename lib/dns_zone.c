@@ -1,0 +1,2 @@
+/* dns_zone.c - placeholder until implemented */
+#include "config.h"

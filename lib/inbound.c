@@ -1,0 +1,2 @@
+/* inbound.c - placeholder until implemented */
+#include "config.h"

@@ -1,0 +1,83 @@
+/*
+ * inbound.h - evaluation of one inbound SMTP transaction
+ *
+ * mauthd's milter callbacks and `mauth check` drive the same object with
+ * the same calls, so the Authentication-Results header that `mauth check`
+ * prints is the one mauthd adds.  Order of calls:
+ *
+ *   mauth_inbound_new(ctx, client ip, helo)
+ *   mauth_inbound_mailfrom()        SPF runs here, once per transaction
+ *   mauth_inbound_rcpt()*
+ *   mauth_inbound_header()*  mauth_inbound_eoh()  mauth_inbound_body()*
+ *   mauth_inbound_eom()             results final; A-R, action, forged list
+ *   mauth_inbound_free()
+ *
+ * Ownership: ctx and what it points to must outlive the transaction (the
+ * daemon keeps them for the life of a config snapshot).  Strings passed in
+ * are copied.  Everything returned through const pointers belongs to the
+ * transaction object.
+ */
+#ifndef MAUTH_INBOUND_H
+#define MAUTH_INBOUND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "dns.h"
+#include "ip.h"
+#include "spf.h"
+
+struct mauth_inbound_ctx {
+	struct mauth_dns *dns;			/* shared resolver (not owned) */
+	const char *authserv_id;		/* ours; incoming A-R claiming it are forged */
+	struct mauth_spf_options spf;
+	enum mauth_conf_on_temperror on_temperror;
+};
+
+/* What the MTA should do with the message (filter maps it to SMFIS_*). */
+enum mauth_action_kind {
+	MAUTH_ACTION_ACCEPT = 0,
+	MAUTH_ACTION_TEMPFAIL,
+	MAUTH_ACTION_REJECT,
+	MAUTH_ACTION_QUARANTINE,
+};
+
+struct mauth_action {
+	enum mauth_action_kind kind;
+	const char *rcode;	/* "451", "550"; NULL for accept */
+	const char *xcode;	/* "4.7.5", ... */
+	const char *text;	/* reply text / quarantine reason; owned by the transaction */
+};
+
+struct mauth_inbound;
+
+struct mauth_inbound *mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
+    const struct mauth_ip *client, const char *helo);
+void mauth_inbound_free(struct mauth_inbound **in);
+
+/* reverse_path: as in MAIL FROM, with or without <>; "" or "<>" is null */
+enum mauth_spf_result mauth_inbound_mailfrom(struct mauth_inbound *in,
+    const char *reverse_path);
+void mauth_inbound_rcpt(struct mauth_inbound *in, const char *forward_path);
+/* name without colon; value as the MTA sends it (message.h describes it) */
+void mauth_inbound_header(struct mauth_inbound *in, const char *name,
+    const char *value);
+void mauth_inbound_eoh(struct mauth_inbound *in);
+void mauth_inbound_body(struct mauth_inbound *in, const unsigned char *data,
+    size_t len);
+void mauth_inbound_eom(struct mauth_inbound *in);
+
+/* After eom: */
+const struct mauth_spf_outcome *mauth_inbound_spf(const struct mauth_inbound *in);
+/* the Authentication-Results field body; the caller frees it */
+char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
+/*
+ * mauth_inbound_forged - 1-based positions, among the message's
+ * Authentication-Results fields, of those claiming our authserv-id, in
+ * ascending order (remove them from the last one down, RFC 8601 section 5).
+ */
+size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
+void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
+
+#endif

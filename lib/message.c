@@ -1,0 +1,2 @@
+/* message.c - placeholder until implemented */
+#include "config.h"

@@ -1,0 +1,3 @@
+/* mauth.c - placeholder */
+#include "config.h"
+int main(void) { return 2; }
