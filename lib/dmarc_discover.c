@@ -142,8 +142,9 @@ mauth_dmarc_discover_lookup(struct mauth_dmarc_discover *d, const char *domain)
 	struct mauth_dmarc_lookup *l = xcalloc(1, sizeof(*l));
 	l->domain = xstrdup(domain);
 	char *qname = xasprintf("_dmarc.%s", domain);
-	d->queries++;
 	l->status = mauth_dns_lookup(d->dns, qname, MAUTH_DNS_T_TXT, &ans);
+	if (l->status != MAUTH_DNS_INVALID)	/* invalid names are not sent */
+		d->queries++;
 	if (l->status == MAUTH_DNS_OK)
 		lookup_records(d, l, ans);
 	else if (mauth_dmarc_lookup_temperror(l))

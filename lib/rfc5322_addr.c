@@ -364,7 +364,7 @@ parse_addr_spec(struct parser *p)
 	bool last_word = false;
 	char *domain;
 
-	if (!is_word(t)) {
+	if (!is_word(t) && !is_sp(t, '.')) {
 		return fail(p, off, "%s where an address should start",
 		    describe(t));
 	}
@@ -379,6 +379,10 @@ parse_addr_spec(struct parser *p)
 	}
 	if (!last_word)
 		p->list->lenient = true;		/* "a.@b" */
+	if (local.len == strspn(mauth_buf_cstr(&local), ".")) {
+		mauth_buf_free(&local);
+		return fail(p, off, "local-part without a word");
+	}
 	if (!is_sp(t, '@')) {
 		mauth_buf_free(&local);
 		return fail(p, t->off, "%s where \"@\" and the domain should be",
@@ -467,13 +471,15 @@ parse_bare(struct parser *p)
 		return fail(p, p->tok[p->pos].off,
 		    "mailbox without \"@\" and domain (ends at %s)", describe(t));
 	}
-	/* the local-part: the last word, and word "." word ... before it */
-	k = at;
-	if (k > p->pos && is_word(&p->tok[k - 1])) {
-		k--;
-		while (k >= p->pos + 2 && is_sp(&p->tok[k - 1], '.') &&
-		    is_word(&p->tok[k - 2]))
-			k -= 2;
+	/* the local-part: the words and dots before "@", no two words in a row */
+	bool word_after = false;
+	for (k = at; k > p->pos; k--) {
+		const struct tok *t = &p->tok[k - 1];
+		if (is_word(t) && word_after)
+			break;
+		if (!is_word(t) && !is_sp(t, '.'))
+			break;
+		word_after = is_word(t);
 	}
 	for (size_t i = p->pos; i < k; i++) {
 		if (!is_word(&p->tok[i]) && !is_sp(&p->tok[i], '.'))
