@@ -38,7 +38,8 @@ fix_new(struct fix *f, const char *zone)
 
 	mauth_buf_printf(&b, "$TTL 300\n%s", zone);
 	f->mem = mauth_dns_mem_new();
-	if (mauth_dns_zone_parse(f->mem, b.data, b.len, "fixture", NULL, &error) < 0) {
+	if (mauth_dns_zone_parse(f->mem, b.data, b.len, "fixture", NULL,
+	    &error) < 0) {
 		printf("Bail out! fixture zone: %s\n", error);
 		exit(1);
 	}
@@ -59,7 +60,8 @@ fix_fail(struct fix *f, const char *owner, enum mauth_dns_status st)
 }
 
 static struct mauth_dmarc_discover *
-fix_go(struct fix *f, enum mauth_dmarc_mode mode, const struct mauth_dmarc_psl *psl)
+fix_go(struct fix *f, enum mauth_dmarc_mode mode,
+    const struct mauth_dmarc_psl *psl)
 {
 	f->dns = mauth_dns_mem_resolver(f->mem, true);
 	f->d = mauth_dmarc_discover_new(f->dns, mode, psl);
@@ -99,8 +101,10 @@ walk_is(struct mauth_dmarc_discover *d, const char *start, const char *names,
 
 	mauth_dmarc_discover_walk(d, start, &w);
 	char *got = walk_names(&w);
-	is_str(got, names, "walk from %s asks %zu names (%s)", start, w.nsteps, why);
-	is_str(w.org_domain, org, "  Organizational Domain %s", org ? org : "unknown");
+	is_str(got, names, "walk from %s asks %zu names (%s)", start, w.nsteps,
+	    why);
+	is_str(w.org_domain, org, "  Organizational Domain %s",
+	    org ? org : "unknown");
 	ok(w.nsteps <= MAUTH_DMARC_WALK_MAX, "  at most 8 lookups");
 	free(got);
 	mauth_dmarc_walk_clear(&w);
@@ -114,11 +118,13 @@ org_is(struct mauth_dmarc_discover *d, const char *domain, const char *want,
 	int rc = mauth_dmarc_discover_org_domain(d, domain, &org, &problem);
 
 	if (want == NULL) {
-		ok(rc < 0 && problem != NULL, "org domain of %s: temperror (%s)", domain, why);
+		ok(rc < 0 && problem != NULL,
+		    "org domain of %s: temperror (%s)", domain, why);
 		if (problem)
 			diag("  %s", problem);
 	} else {
-		is_str(rc == 0 ? org : problem, want, "org domain of %s is %s (%s)",
+		is_str(rc == 0 ? org : problem, want,
+		    "org domain of %s is %s (%s)",
 		    domain, want, why);
 	}
 	free(org);
@@ -129,16 +135,19 @@ static void
 policy_is(struct mauth_dmarc_discover *d, const char *author,
     enum mauth_dmarc_found want, const char *where, const char *why)
 {
-	static const char *const names[] = { "FOUND", "NONE", "TEMPERROR", "PERMERROR" };
+	static const char *const names[] = { "FOUND", "NONE", "TEMPERROR",
+	    "PERMERROR" };
 	struct mauth_dmarc_discovery disc;
 
 	is_int(mauth_dmarc_discover_policy(d, author, &disc), want,
-	    "policy for %s: %s%s%s (%s)", author, names[want], where ? " at " : "",
+	    "policy for %s: %s%s%s (%s)", author, names[want],
+	    where ? " at " : "",
 	    where ? where : "", why);
 	if (want == MAUTH_DMARC_FOUND)
 		is_str(disc.policy_domain, where, "  policy domain");
 	else
-		ok(disc.record == NULL && disc.policy_domain == NULL, "  no record");
+		ok(disc.record == NULL && disc.policy_domain == NULL,
+		    "  no record");
 	if (disc.problem != NULL)
 		diag("  problem: %s", disc.problem);
 	mauth_dmarc_discovery_clear(&disc);
@@ -155,10 +164,12 @@ test_rfc_walks(void)
 	walk_is(d, "a.b.c.d.e.f.g.h.i.j.mail.example.com",
 	    "a.b.c.d.e.f.g.h.i.j.mail.example.com g.h.i.j.mail.example.com "
 	    "h.i.j.mail.example.com i.j.mail.example.com j.mail.example.com "
-	    "mail.example.com example.com com", "a.b.c.d.e.f.g.h.i.j.mail.example.com",
+	    "mail.example.com example.com com",
+	    "a.b.c.d.e.f.g.h.i.j.mail.example.com",
 	    "RFC 9989 4.10 example, no records: the org domain is the start");
 	is_int(mauth_dmarc_discover_queries(d), 8, "  8 DNS queries");
-	is_int((long long)atomic_load(&f.dns->stats.queries), 8, "  8 reached the resolver");
+	is_int((long long)atomic_load(&f.dns->stats.queries), 8,
+	    "  8 reached the resolver");
 	fix_free(&f);
 
 	/* the 8-query cap for any depth; 8 labels: no label skipped */
@@ -176,7 +187,8 @@ test_rfc_walks(void)
 	    "x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x."
 	    "x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.example.com "
 	    "x.x.x.x.x.example.com x.x.x.x.example.com x.x.x.example.com x.x.example.com "
-	    "x.example.com example.com com", deep.data, "102 labels: still 8 queries");
+	    "x.example.com example.com com", deep.data,
+	    "102 labels: still 8 queries");
 	mauth_buf_free(&deep);
 	fix_free(&f);
 
@@ -202,24 +214,28 @@ test_rfc_walks(void)
 	    "_dmarc.mail.example.com. IN TXT \"v=DMARC1; p=none\"\n"
 	    "_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n");
 	walk_is(d, "a.mail.example.com",
-	    "a.mail.example.com mail.example.com example.com com", "example.com",
+	    "a.mail.example.com mail.example.com example.com com",
+	    "example.com",
 	    "4.10.2: records at mail.example.com and example.com: fewest labels");
 	fix_free(&f);
 	d = treewalk(&f, "_dmarc.mail.example.com. IN TXT \"v=DMARC1; p=none; psd=n\"\n"
 	    "_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n");
 	walk_is(d, "a.mail.example.com", "a.mail.example.com mail.example.com",
-	    "mail.example.com", "4.10.2: psd=n at mail.example.com stops the walk");
+	    "mail.example.com",
+	    "4.10.2: psd=n at mail.example.com stops the walk");
 	fix_free(&f);
 	d = treewalk(&f, "_dmarc.com. IN TXT \"v=DMARC1; p=reject; psd=y\"\n");
 	walk_is(d, "a.mail.example.com",
-	    "a.mail.example.com mail.example.com example.com com", "example.com",
+	    "a.mail.example.com mail.example.com example.com com",
+	    "example.com",
 	    "4.10.2: only _dmarc.com with psd=y: one label below it");
 	fix_free(&f);
 
 	/* RFC 9989 B.4.1 and B.4.2 */
 	d = treewalk(&f, "_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n"
 	    "_dmarc.signing.example.com. IN TXT \"v=DMARC1; p=none\"\n");
-	walk_is(d, "example.com", "example.com com", "example.com", "B.4.1 author");
+	walk_is(d, "example.com", "example.com com", "example.com",
+	    "B.4.1 author");
 	walk_is(d, "signing.example.com", "signing.example.com example.com com",
 	    "example.com", "B.4.1 DKIM identifier: highest record wins");
 	policy_is(d, "example.com", MAUTH_DMARC_FOUND, "example.com",
@@ -237,9 +253,12 @@ test_rfc_walks(void)
 	    "_dmarc.giant.bank.example. IN TXT \"v=DMARC1; p=quarantine\"\n");
 	walk_is(d, "giant.bank.example", "giant.bank.example bank.example",
 	    "giant.bank.example", "B.4.3 author: one below the psd=y record");
-	org_is(d, "mail.giant.bank.example", "giant.bank.example", "B.4.3 MAIL FROM");
-	org_is(d, "mail.mega.bank.example", "mega.bank.example", "B.4.3 DKIM d=");
-	policy_is(d, "giant.bank.example", MAUTH_DMARC_FOUND, "giant.bank.example",
+	org_is(d, "mail.giant.bank.example", "giant.bank.example",
+	    "B.4.3 MAIL FROM");
+	org_is(d, "mail.mega.bank.example", "mega.bank.example",
+	    "B.4.3 DKIM d=");
+	policy_is(d, "giant.bank.example", MAUTH_DMARC_FOUND,
+	    "giant.bank.example",
 	    "B.4.3: the author's own record");
 	policy_is(d, "x.mega.bank.example", MAUTH_DMARC_FOUND, "bank.example",
 	    "no record at or under the org domain: the PSD's record");
@@ -270,7 +289,8 @@ test_records_and_failures(void)
 	    "nodata.parent.example. IN A 192.0.2.1\n");
 	policy_is(d, "two.example", MAUTH_DMARC_FOUND_NONE, NULL,
 	    "two DMARC records at one name are discarded (4.10 step 2)");
-	const struct mauth_dmarc_lookup *l = mauth_dmarc_discover_lookup(d, "two.example");
+	const struct mauth_dmarc_lookup *l = mauth_dmarc_discover_lookup(d,
+	    "two.example");
 	ok(l->ndmarc == 2 && l->record == NULL, "  both counted, neither kept");
 	like_str(l->problem, "2 DMARC records", "  and said so");
 	policy_is(d, "sub.parent.example", MAUTH_DMARC_FOUND, "parent.example",
@@ -283,19 +303,24 @@ test_records_and_failures(void)
 	    "invalid author record: no valid record there, so walk (4.10.1)");
 	policy_is(d, "split.example", MAUTH_DMARC_FOUND, "split.example",
 	    "TXT strings are joined (4.5)");
-	policy_is(d, "nowhere.example", MAUTH_DMARC_FOUND_NONE, NULL, "no record anywhere");
-	policy_is(d, "nodata.parent.example", MAUTH_DMARC_FOUND, "parent.example",
+	policy_is(d, "nowhere.example", MAUTH_DMARC_FOUND_NONE, NULL,
+	    "no record anywhere");
+	policy_is(d, "nodata.parent.example", MAUTH_DMARC_FOUND,
+	    "parent.example",
 	    "NODATA and NXDOMAIN both mean go on");
 
 	/* existence, RFC 9989 3.2.13: NXDOMAIN only */
 	char *problem = NULL;
 	unsigned q = mauth_dmarc_discover_queries(d);
-	is_int(mauth_dmarc_discover_exists(d, "nodata.parent.example", &problem), 1,
+	is_int(mauth_dmarc_discover_exists(d, "nodata.parent.example",
+	    &problem), 1,
 	    "a name with an A record exists");
 	is_int(mauth_dmarc_discover_exists(d, "parent.example", &problem), 1,
 	    "a name whose _dmarc answered exists (RFC 8020)");
-	is_int(mauth_dmarc_discover_queries(d), q + 1, "  known from the cache: no query");
-	is_int(mauth_dmarc_discover_exists(d, "ghost.parent.example", &problem), 0,
+	is_int(mauth_dmarc_discover_queries(d), q + 1,
+	    "  known from the cache: no query");
+	is_int(mauth_dmarc_discover_exists(d, "ghost.parent.example", &problem),
+	    0,
 	    "NXDOMAIN: does not exist");
 	is_int(mauth_dmarc_discover_exists(d, "example", &problem), 1,
 	    "an empty non-terminal exists");
@@ -318,8 +343,10 @@ test_records_and_failures(void)
 	    "REFUSED / network error");
 	policy_is(d, "ok.example.net", MAUTH_DMARC_FOUND, "ok.example.net",
 	    "the author's record is enough, whatever is above");
-	org_is(d, "ok.example.net", NULL, "but its org domain needs the failed parent");
-	org_is(d, "x.example.org", "example.org", "a walk that meets no failure");
+	org_is(d, "ok.example.net", NULL,
+	    "but its org domain needs the failed parent");
+	org_is(d, "x.example.org", "example.org",
+	    "a walk that meets no failure");
 	is_int(mauth_dmarc_discover_exists(d, "gone.example.org", &problem), -1,
 	    "existence unknown on timeout");
 	like_str(problem, "TIMEOUT", "  says so");
@@ -329,7 +356,8 @@ test_records_and_failures(void)
 	/* a name too long for _dmarc. is not sent; the walk goes on */
 	struct mauth_buf b = MAUTH_BUF_INIT;
 	for (int i = 0; i < 4; i++)
-		mauth_buf_puts(&b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+		mauth_buf_puts(&b,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
 	mauth_buf_puts(&b, "example.org");
 	d = treewalk(&f, "_dmarc.example.org. IN TXT \"v=DMARC1; p=reject\"\n");
 	policy_is(d, b.data, MAUTH_DMARC_FOUND, "example.org",
@@ -370,7 +398,8 @@ test_psl(void)
 		const char *want = vec_str(v, c, "expected_org_domain");
 		if (strstr(dom, "\\0x") != NULL) {
 			/* broken C literal upstream (see FORMAT.md): "\0x" was
-			 * meant as a byte but is a NUL in C, so upstream compared
+			 * meant as a byte but is a NUL in C,
+			    so upstream compared
 			 * only "a.b.c."; no domain name to test */
 			ok(strstr(want, "\\0x") != NULL,
 			    "case %s: informative only (C escape \"\\0x\" is a NUL)",
@@ -414,7 +443,8 @@ test_psl(void)
 	    "psl: an invalid author record");
 	policy_is(d, "x.example.net", MAUTH_DMARC_FOUND_TEMPERROR, NULL,
 	    "psl: org domain lookup timed out");
-	org_is(d, "mail.example.co.uk", "example.co.uk", "psl org domain, no DNS");
+	org_is(d, "mail.example.co.uk", "example.co.uk",
+	    "psl org domain, no DNS");
 	is_str(mauth_dmarc_method_name(mauth_dmarc_discover_mode(d)), "psl",
 	    "method name psl");
 	is_str(mauth_dmarc_method_name(MAUTH_DMARC_MODE_RFC9989), "treewalk",

@@ -44,7 +44,8 @@ static const struct {
 	{ 5, INV, "OpenDMARC quirk: it takes p=n as a prefix of none; RFC 9989"
 	    " 4.8 allows only none/quarantine/reject, and with no rua= 4.10.1"
 	    " leaves no DMARC to apply" },
-	{ 6, NOTD, NULL }, { 7, NOTD, NULL }, { 8, INV, NULL }, { 9, INV, NULL },
+	{ 6, NOTD, NULL }, { 7, NOTD, NULL }, { 8, INV, NULL }, { 9, INV,
+	    NULL },
 	{ 10, OK, "RFC 9989 4.8 (RFC 7489 6.3): a bad adkim is discarded in"
 	    " favour of the default r, not a record error" },
 	{ 11, OK, "RFC 9989 4.8: a bad aspf falls back to r" },
@@ -78,7 +79,8 @@ test_upstream_parse(struct vec *v)
 	struct mauth_dmarc_record *rec = NULL;
 	char *error = NULL;
 
-	is_int((long long)n, (long long)nk, "OpenDMARC policy_parse: every case has an answer");
+	is_int((long long)n, (long long)nk,
+	    "OpenDMARC policy_parse: every case has an answer");
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *c = vec_item(v, cases, i);
 		int id = atoi(vec_str(v, c, "id"));
@@ -88,18 +90,21 @@ test_upstream_parse(struct vec *v)
 
 		for (k = 0; k < nk && upstream[k].id != id; k++)
 			;
-		if (!ok(k < nk && txt != NULL && exp != NULL, "policy_parse case %d known", id))
+		if (!ok(k < nk && txt != NULL && exp != NULL,
+		    "policy_parse case %d known", id))
 			continue;
 		/* the table's claim about agreement is itself checked */
 		ok((upstream_status(exp) == upstream[k].want) == (upstream[k].why == NULL),
 		    "  case %d: %s (%s)", id, exp,
 		    upstream[k].why ? upstream[k].why : "as OpenDMARC");
 		for (int m = R9989; m <= R7489; m++) {
-			enum mauth_dmarc_record_status st = parse(txt, m, &rec, &error);
+			enum mauth_dmarc_record_status st = parse(txt, m, &rec,
+			    &error);
 			is_int(st, upstream[k].want, "  \"%s\" %s: %s", txt,
 			    mode_name[m], status_name[upstream[k].want]);
 			if (st != OK)
-				ok(error != NULL && *error != '\0', "    says why: %s", error);
+				ok(error != NULL && *error != '\0',
+				    "    says why: %s", error);
 		}
 	}
 	mauth_dmarc_record_free(&rec);
@@ -116,13 +121,16 @@ test_upstream_fetch(struct vec *v)
 	char *error = NULL;
 
 	for (int m = R9989; m <= R7489; m++) {
-		is_int(parse(txt, m, &rec, &error), upstream_status(vec_str(v, exp, "parse")),
+		is_int(parse(txt, m, &rec, &error), upstream_status(vec_str(v,
+		    exp, "parse")),
 		    "policy_fetch %s parses", mode_name[m]);
 		if (rec == NULL)
 			continue;
 		is_int(rec->pct, atoi(vec_str(v, exp, "pct")), "  pct");
-		is_int(rec->adkim == MAUTH_DMARC_ALIGN_STRICT, *vec_str(v, exp, "adkim") == 's', "  adkim");
-		is_int(rec->aspf == MAUTH_DMARC_ALIGN_STRICT, *vec_str(v, exp, "aspf") == 's', "  aspf");
+		is_int(rec->adkim == MAUTH_DMARC_ALIGN_STRICT, *vec_str(v, exp,
+		    "adkim") == 's', "  adkim");
+		is_int(rec->aspf == MAUTH_DMARC_ALIGN_STRICT, *vec_str(v, exp,
+		    "aspf") == 's', "  aspf");
 		is_int(rec->ri, 300, "  ri=300");
 		is_int(rec->sp, MAUTH_DMARC_P_NONE, "  sp=none");
 		ok(rec->nrua == 1 && rec->nruf == 1, "  one rua, one ruf");
@@ -132,12 +140,14 @@ test_upstream_fetch(struct vec *v)
 	txt = vec_str(v, sec, "record");
 	for (int m = R9989; m <= R7489; m++) {
 		is_int(parse(txt, m, &rec, &error), OK,
-		    "policy_parse_lenient %s: still a record (%s)", mode_name[m],
+		    "policy_parse_lenient %s: still a record (%s)",
+		    mode_name[m],
 		    vec_str(v, sec, "expected"));
 		if (rec == NULL)
 			continue;
 		/* the missing ";" glues rua= into fo='s value: both are lost */
-		is_str(rec->fo, "0", "  fo with the glued rua= is discarded (RFC 9989 4.8)");
+		is_str(rec->fo, "0",
+		    "  fo with the glued rua= is discarded (RFC 9989 4.8)");
 		is_int((long long)rec->nrua, 0, "  so there is no rua");
 		like_str(rec->warnings, "fo=", "  warnings name fo");
 	}
@@ -146,7 +156,8 @@ test_upstream_fetch(struct vec *v)
 }
 
 static void
-t_status(const char *txt, enum mauth_dmarc_mode m, enum mauth_dmarc_record_status want,
+t_status(const char *txt, enum mauth_dmarc_mode m,
+    enum mauth_dmarc_record_status want,
     const char *why)
 {
 	struct mauth_dmarc_record *rec = NULL;
@@ -164,14 +175,18 @@ static void
 test_version_and_policy(void)
 {
 	t_status("v=DMARC1; p=reject", R9989, OK, "plain");
-	t_status("v = DMARC1 ;p = reject ;", R9989, OK, "WSP around = and ;, trailing ;");
-	t_status("V=DMARC1; P=Reject", R9989, OK, "tag names and keywords are ABNF literals");
-	t_status("v=dmarc1; p=reject", R9989, NOTD, "DMARC1 is case-sensitive (4.7)");
+	t_status("v = DMARC1 ;p = reject ;", R9989, OK,
+	    "WSP around = and ;, trailing ;");
+	t_status("V=DMARC1; P=Reject", R9989, OK,
+	    "tag names and keywords are ABNF literals");
+	t_status("v=dmarc1; p=reject", R9989, NOTD,
+	    "DMARC1 is case-sensitive (4.7)");
 	t_status("p=reject; v=DMARC1", R9989, NOTD, "v must be first (4.7)");
 	t_status("v=DMARC1x; p=reject", R9989, NOTD, "not DMARC1");
 	t_status("v=spf1 -all", R9989, NOTD, "an SPF record");
 	t_status("v=DMARC1", R9989, INV, "no p= and no rua= (4.10.1)");
-	t_status("v=DMARC1; p=reject; p=none", R9989, INV, "p twice (RFC 6376 3.2 tag-list)");
+	t_status("v=DMARC1; p=reject; p=none", R9989, INV,
+	    "p twice (RFC 6376 3.2 tag-list)");
 	t_status("v=DMARC1; p=reject; v=DMARC1", R9989, INV, "v twice");
 	t_status("v=DMARC1; p=reject; np=bogus", R9989, INV, "bad np, no rua");
 	t_status("v=DMARC1; p=reject; foo=bar; 9x=1; junk", R9989, OK,
@@ -180,36 +195,46 @@ test_version_and_policy(void)
 	struct mauth_dmarc_record *rec = NULL;
 	char *error = NULL;
 
-	is_int(mauth_dmarc_record_parse("v=DMARC1\0; p=none", 17, R9989, &rec, &error),
+	is_int(mauth_dmarc_record_parse("v=DMARC1\0; p=none", 17, R9989, &rec,
+	    &error),
 	    NOTD, "NUL byte: not a DMARC record");
 	free(error);
 	error = NULL;
 
-	parse("v=DMARC1; p=bogus; rua=mailto:d@example.org", R9989, &rec, &error);
+	parse("v=DMARC1; p=bogus; rua=mailto:d@example.org", R9989, &rec,
+	    &error);
 	ok(rec != NULL && rec->p == MAUTH_DMARC_P_NONE && rec->p_fallback,
 	    "bad p with a usable rua: p=none (RFC 9989 4.10.1)");
-	like_str(rec ? rec->warnings : NULL, "p=bogus", "  warning names p=bogus");
+	like_str(rec ? rec->warnings : NULL, "p=bogus",
+	    "  warning names p=bogus");
 	parse("v=DMARC1; rua=mailto:d@example.org", R7489, &rec, &error);
 	ok(rec != NULL && rec->p == MAUTH_DMARC_P_NONE && rec->p_fallback,
 	    "no p with a usable rua: p=none (RFC 7489 6.6.3)");
-	parse("v=DMARC1; p=reject; sp=bogus; rua=mailto:d@example.org", R9989, &rec, &error);
-	ok(rec != NULL && rec->p == MAUTH_DMARC_P_NONE && rec->sp == MAUTH_DMARC_P_NONE &&
+	parse("v=DMARC1; p=reject; sp=bogus; rua=mailto:d@example.org", R9989,
+	    &rec, &error);
+	ok(rec != NULL && rec->p == MAUTH_DMARC_P_NONE &&
+	    rec->sp == MAUTH_DMARC_P_NONE &&
 	    !rec->has_sp, "bad sp with a usable rua: the record is p=none");
 	parse("v=DMARC1; p=reject; rua=ftp://x.example", R9989, &rec, &error);
-	ok(rec != NULL && rec->nrua == 1 && strcmp(rec->rua[0].scheme, "ftp") == 0,
+	ok(rec != NULL && rec->nrua == 1 && strcmp(rec->rua[0].scheme,
+	    "ftp") == 0,
 	    "rua of another scheme is a URI (ignored only when reporting)");
 
 	parse("v=DMARC1; p=reject", R9989, &rec, &error);
 	ok(rec->sp == MAUTH_DMARC_P_REJECT && rec->np == MAUTH_DMARC_P_REJECT &&
 	    !rec->has_sp && !rec->has_np, "sp and np default to p");
-	ok(rec->adkim == MAUTH_DMARC_ALIGN_RELAXED && rec->aspf == MAUTH_DMARC_ALIGN_RELAXED &&
+	ok(rec->adkim == MAUTH_DMARC_ALIGN_RELAXED &&
+	    rec->aspf == MAUTH_DMARC_ALIGN_RELAXED &&
 	    !rec->testing && rec->psd == MAUTH_DMARC_PSD_U && rec->pct == 100 &&
-	    strcmp(rec->fo, "0") == 0 && strcmp(rec->rf, "afrf") == 0 && rec->ri == 86400 &&
+	    strcmp(rec->fo, "0") == 0 && strcmp(rec->rf,
+	    "afrf") == 0 && rec->ri == 86400 &&
 	    rec->warnings == NULL, "  other defaults");
 	parse("v=DMARC1; p=reject; sp=none", R9989, &rec, &error);
-	ok(rec->sp == MAUTH_DMARC_P_NONE && rec->np == MAUTH_DMARC_P_NONE && rec->has_sp,
+	ok(rec->sp == MAUTH_DMARC_P_NONE && rec->np == MAUTH_DMARC_P_NONE &&
+	    rec->has_sp,
 	    "np defaults to sp (4.7)");
-	parse("v=DMARC1; p=reject; sp=quarantine; np=none", R9989, &rec, &error);
+	parse("v=DMARC1; p=reject; sp=quarantine; np=none", R9989, &rec,
+	    &error);
 	ok(rec->p == MAUTH_DMARC_P_REJECT && rec->sp == MAUTH_DMARC_P_QUARANTINE &&
 	    rec->np == MAUTH_DMARC_P_NONE && rec->has_np, "p, sp, np each");
 	mauth_dmarc_record_free(&rec);
@@ -222,12 +247,15 @@ test_tags(void)
 	struct mauth_dmarc_record *rec = NULL;
 	char *error = NULL;
 
-	parse("v=DMARC1; p=none; t=y; psd=y; adkim=s; aspf=S", R9989, &rec, &error);
+	parse("v=DMARC1; p=none; t=y; psd=y; adkim=s; aspf=S", R9989, &rec,
+	    &error);
 	ok(rec->testing && rec->psd == MAUTH_DMARC_PSD_Y &&
-	    rec->adkim == MAUTH_DMARC_ALIGN_STRICT && rec->aspf == MAUTH_DMARC_ALIGN_STRICT,
+	    rec->adkim == MAUTH_DMARC_ALIGN_STRICT &&
+	    rec->aspf == MAUTH_DMARC_ALIGN_STRICT,
 	    "t=y psd=y adkim=s aspf=S");
 	parse("v=DMARC1; p=none; t=x; psd=q", R9989, &rec, &error);
-	ok(!rec->testing && rec->psd == MAUTH_DMARC_PSD_U, "bad t and psd: defaults");
+	ok(!rec->testing && rec->psd == MAUTH_DMARC_PSD_U,
+	    "bad t and psd: defaults");
 	like_str(rec->warnings, "t=x", "  warned about t");
 	like_str(rec->warnings, "psd=q", "  warned about psd");
 	parse("v=DMARC1; p=none; psd=n", R9989, &rec, &error);
@@ -236,21 +264,26 @@ test_tags(void)
 	static const struct { const char *fo; bool good; } fos[] = {
 		{ "0", true }, { "1", true }, { "d", true }, { "s", true },
 		{ "0:d", true }, { "1:s:d", true }, { "d : 1", true },
-		{ "0:1", false }, { "d:d", false }, { "x", false }, { "1:", false },
+		{ "0:1", false }, { "d:d", false }, { "x", false }, { "1:",
+		    false },
 	};
 	for (size_t i = 0; i < sizeof(fos) / sizeof(fos[0]); i++) {
 		char txt[64];
-		snprintf(txt, sizeof(txt), "v=DMARC1; p=none; fo=%s", fos[i].fo);
+		snprintf(txt, sizeof(txt), "v=DMARC1; p=none; fo=%s",
+		    fos[i].fo);
 		parse(txt, R9989, &rec, &error);
-		is_str(rec->fo, fos[i].good ? fos[i].fo : "0", "fo=%s %s", fos[i].fo,
+		is_str(rec->fo, fos[i].good ? fos[i].fo : "0", "fo=%s %s",
+		    fos[i].fo,
 		    fos[i].good ? "kept" : "discarded");
 	}
 
-	parse("v=DMARC1; p=none; pct=50; ri=3600; rf=afrf", R7489, &rec, &error);
+	parse("v=DMARC1; p=none; pct=50; ri=3600; rf=afrf", R7489, &rec,
+	    &error);
 	ok(rec->pct == 50 && rec->ri == 3600 && rec->warnings == NULL,
 	    "pct, ri, rf in RFC 7489 mode");
 	parse("v=DMARC1; p=none; pct=101; ri=-1; rf=0", R7489, &rec, &error);
-	ok(rec->pct == 100 && rec->ri == 86400, "bad pct/ri in RFC 7489 mode: defaults");
+	ok(rec->pct == 100 && rec->ri == 86400,
+	    "bad pct/ri in RFC 7489 mode: defaults");
 	like_str(rec->warnings, "pct=101", "  warned");
 	parse("v=DMARC1; p=none; pct=101; ri=-1; rf=0", R9989, &rec, &error);
 	ok(rec->pct == 100 && rec->warnings == NULL,
@@ -273,18 +306,25 @@ test_uris(void)
 	is_str(rec->rua[0].address, "a@example.org", "  mailto address");
 	is_str(rec->rua[1].scheme, "mailto", "  scheme in lower case");
 	is_str(rec->rua[1].address, "a+b@Example.NET", "  %%2B decoded");
-	is_str(rec->rua[1].uri, "MAILTO:a%2Bb@Example.NET", "  URI without its size");
-	ok(rec->rua[1].max_size == 10ull * 1024 * 1024, "  !10m is 10 MiB in RFC 7489 mode");
-	ok(rec->rua[2].address == NULL && strcmp(rec->rua[2].scheme, "https") == 0,
+	is_str(rec->rua[1].uri, "MAILTO:a%2Bb@Example.NET",
+	    "  URI without its size");
+	ok(rec->rua[1].max_size == 10ull * 1024 * 1024,
+	    "  !10m is 10 MiB in RFC 7489 mode");
+	ok(rec->rua[2].address == NULL && strcmp(rec->rua[2].scheme,
+	    "https") == 0,
 	    "  https URI kept, no address");
 	is_int((long long)rec->nruf, 0, "no usable ruf URI");
-	like_str(rec->warnings, "mailto:nobody", "  the bad ones are warned about");
+	like_str(rec->warnings, "mailto:nobody",
+	    "  the bad ones are warned about");
 
 	dup = mauth_dmarc_record_dup(rec);
 	parse(txt, R9989, &rec, &error);
-	ok(rec->rua[1].max_size == 0, "size suffix ignored in RFC 9989 mode (4.8 obs)");
-	ok(dup->nrua == 3 && strcmp(dup->rua[1].address, "a+b@Example.NET") == 0 &&
-	    dup->rua[1].max_size == 10ull * 1024 * 1024 && strcmp(dup->text, txt) == 0,
+	ok(rec->rua[1].max_size == 0,
+	    "size suffix ignored in RFC 9989 mode (4.8 obs)");
+	ok(dup->nrua == 3 && strcmp(dup->rua[1].address,
+	    "a+b@Example.NET") == 0 &&
+	    dup->rua[1].max_size == 10ull * 1024 * 1024 && strcmp(dup->text,
+	    txt) == 0,
 	    "a copy outlives the original");
 	mauth_dmarc_record_free(&dup);
 	ok(dup == NULL, "free sets the pointer to NULL");
@@ -297,14 +337,17 @@ test_uris(void)
 
 	char big[2048] = "v=DMARC1; p=none; rua=";
 	for (int i = 0; i < MAUTH_DMARC_MAX_URIS + 2; i++)
-		snprintf(big + strlen(big), sizeof(big) - strlen(big), "%smailto:r%d@example.org",
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		    "%smailto:r%d@example.org",
 		    i ? "," : "", i);
 	parse(big, R9989, &rec, &error);
-	is_int((long long)rec->nrua, MAUTH_DMARC_MAX_URIS, "at most %d URIs kept", MAUTH_DMARC_MAX_URIS);
+	is_int((long long)rec->nrua, MAUTH_DMARC_MAX_URIS,
+	    "at most %d URIs kept", MAUTH_DMARC_MAX_URIS);
 	mauth_dmarc_record_free(&rec);
 	free(error);
 
-	is_str(mauth_dmarc_policy_name(MAUTH_DMARC_P_QUARANTINE), "quarantine", "policy names");
+	is_str(mauth_dmarc_policy_name(MAUTH_DMARC_P_QUARANTINE), "quarantine",
+	    "policy names");
 }
 
 int

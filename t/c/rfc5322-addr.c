@@ -53,7 +53,8 @@ shown(const char *value)
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\%c",
 			    *s == '\r' ? 'r' : *s == '\n' ? 'n' : 't');
 		else if (*s < 0x20 || *s >= 0x7f || *s == '#')
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", *s);
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "\\x%02x", *s);
 		else
 			buf[o++] = (char)*s;
 	}
@@ -70,11 +71,13 @@ check(const char *value, const char *want, const char *why)
 	value = shown(value);
 
 	if (want == NULL) {
-		ok(got == NULL && error != NULL, "From: %s -> error (%s)", value, why);
+		ok(got == NULL && error != NULL, "From: %s -> error (%s)",
+		    value, why);
 		if (got != NULL)
 			diag("got domains \"%s\"", got);
 		else
-			like_str(error, "offset", "  error says where: %s", error);
+			like_str(error, "offset", "  error says where: %s",
+			    error);
 	} else {
 		is_str(got, want, "From: %s -> %s (%s)", value, want, why);
 		if (error != NULL)
@@ -149,7 +152,8 @@ test_bypass_shapes(void)
 {
 	/* CVE-2019-16378: several author domains are all reported */
 	check("attacker@evil.example, victim@bank.example",
-	    "evil.example bank.example", "CVE-2019-16378: every domain, not the first");
+	    "evil.example bank.example",
+	    "CVE-2019-16378: every domain, not the first");
 	check("victim@bank.example, attacker@evil.example",
 	    "bank.example evil.example", "CVE-2019-16378, other order");
 	check("\"Bank\" <victim@bank.example>, <attacker@evil.example>",
@@ -173,7 +177,8 @@ test_bypass_shapes(void)
 	check("@bank.example", NULL, "no local-part");
 
 	/* "user@example.net>" and angle bracket games */
-	check("victim@bank.example>", NULL, "\"user@example.net>\": stray \">\"");
+	check("victim@bank.example>", NULL,
+	    "\"user@example.net>\": stray \">\"");
 	check("<attacker@evil.example>victim@bank.example>", NULL,
 	    "text and a stray \">\" after the address");
 	check("<victim@bank.example", NULL, "\"<\" never closed");
@@ -187,11 +192,13 @@ test_bypass_shapes(void)
 	/* quoted display names: display only, never the address */
 	check("\"victim@bank.example\" <attacker@evil.example>", "evil.example",
 	    "quoted display name with an address: the address is evil");
-	check("\"<victim@bank.example>\" <attacker@evil.example>", "evil.example",
+	check("\"<victim@bank.example>\" <attacker@evil.example>",
+	    "evil.example",
 	    "quoted display name with an angle address");
 	check("\"victim@bank.example\"@evil.example", "evil.example",
 	    "quoted local-part holding an address");
-	check("\"victim@bank.example <\" <attacker@evil.example>", "evil.example",
+	check("\"victim@bank.example <\" <attacker@evil.example>",
+	    "evil.example",
 	    "quoted \"<\" does not open an address");
 	check("\"\\\"victim@bank.example\\\"\" <attacker@evil.example>",
 	    "evil.example", "escaped quotes inside the display name");
@@ -235,18 +242,22 @@ test_syntax(void)
 	check("a: b: c@x.example;;", NULL, "nested group");
 	check("a@x.example, b@X.Example", "x.example", "one domain, any case");
 	check("Joe\r\n <joe@x.example>", "x.example", "folded CRLF");
-	check("Joe\n\t<joe@x.example>", "x.example", "folded as the milter sends");
+	check("Joe\n\t<joe@x.example>", "x.example",
+	    "folded as the milter sends");
 	check("Joe Q. Public <jqp@x.example>", "x.example",
 	    "obs-phrase: \".\" in a display name");
-	check("joe @ x (c) . example", "x.example", "CFWS around \"@\" and \".\"");
+	check("joe @ x (c) . example", "x.example",
+	    "CFWS around \"@\" and \".\"");
 	check("joe@x.example.", NULL, "trailing dot in a domain");
 	check("joe@x..example", NULL, "empty label");
 	check("joe@-x!.example", NULL, "\"!\" cannot be in a host name");
 	check("joe@b\xc3\xbc" "cher.example", "xn--bcher-kva.example",
 	    "U-label becomes an A-label (RFC 9989 5.3.1)");
 	check("joe@\xff.example", NULL, "not UTF-8");
-	check("joe@xn--bcher-kva.example", "xn--bcher-kva.example", "A-label kept");
-	check("j\xc3\xb6" "e@x.example", "x.example", "UTF-8 local-part (RFC 6532)");
+	check("joe@xn--bcher-kva.example", "xn--bcher-kva.example",
+	    "A-label kept");
+	check("j\xc3\xb6" "e@x.example", "x.example",
+	    "UTF-8 local-part (RFC 6532)");
 	check("joe@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
 	    NULL, "label of 64 octets");
 	check("joe@x.example\x01", NULL, "control character");
@@ -270,7 +281,8 @@ test_syntax(void)
 	for (int i = 0; i <= MAUTH_RFC5322_MAX_MAILBOXES; i++)
 		mauth_buf_printf(&b, "%sa@x%d.example", i ? "," : "", i);
 	got = domains_of(b.data, b.len, &error, NULL);
-	ok(got == NULL, "%d mailboxes refused", MAUTH_RFC5322_MAX_MAILBOXES + 1);
+	ok(got == NULL, "%d mailboxes refused",
+	    MAUTH_RFC5322_MAX_MAILBOXES + 1);
 	like_str(error, "more than", "  error says why");
 	free(got);
 	free(error);
