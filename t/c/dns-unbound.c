@@ -569,7 +569,8 @@ main(int argc, char **argv)
 	const char *addr = getenv("DNS_ADDR"), *port = getenv("DNS_PORT");
 	const char *bh_addr = getenv("BLACKHOLE_ADDR"), *bh_port = getenv("BLACKHOLE_PORT");
 	const char *pid = getenv("DNS_PID");
-	char dir[] = "/tmp/mauth-dns-unbound.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[512];
 
 	dns_log = getenv("DNS_LOG");
 	if (addr == NULL || port == NULL || bh_port == NULL || dns_log == NULL ||
@@ -578,6 +579,8 @@ main(int argc, char **argv)
 	snprintf(server, sizeof(server), "%s@%s", addr, port);
 	snprintf(blackhole, sizeof(blackhole), "%s@%s", bh_addr ? bh_addr : "127.0.0.1",
 	    bh_port);
+	snprintf(dir, sizeof(dir), "%s/mauth-dns-unbound.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;

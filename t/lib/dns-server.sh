@@ -34,6 +34,8 @@
 #   dns_server_queries NAME [TYPE]
 #	Prints how many queries for NAME (any case, with or without the
 #	trailing dot) and TYPE (default: any) reached the server so far.
+#	dns_server_start's own readiness probes (the SOA of each zone, once
+#	or more) are among them.
 #
 #   dns_blackhole_start
 #	Starts a "black hole": UDP and TCP sockets on 127.0.0.1 and one free
@@ -46,6 +48,9 @@
 #
 #   dns_free_port
 #	Prints a port that was free on 127.0.0.1 (TCP and UDP) a moment ago.
+#
+# The functions work in scripts running under "set -eu"; their variables
+# all start with dns__ (or are the exported ones above).
 #
 # Clean-up: sourcing this file sets an EXIT trap (and INT/TERM/HUP traps
 # that exit) which stops whatever was started.  A script that needs its own
@@ -181,11 +186,12 @@ dns__wait_ready() {
 		dns__r=yes
 		for dns__a in $dns__args; do
 			dns__z=$(dns__zone_name "$dns__a")
-			set -- $(dns__query "$DNS_ADDR" "$DNS_PORT" "$dns__z" SOA)
-			if [ "$1" != 0 ] || [ "$2" != 1 ] || [ "$3" != 1 ]; then
-				dns__r=no
-				break
-			fi
+			# NOERROR, AA and one SOA record
+			case $(dns__query "$DNS_ADDR" "$DNS_PORT" "$dns__z" SOA) in
+			"0 1 1") ;;
+			*)	dns__r=no
+				break ;;
+			esac
 		done
 		[ $dns__r = yes ] && return 0
 		dns__t=$((dns__t + 1))
@@ -225,12 +231,13 @@ dns_server_start() {
 		: >"$DNS_LOG"
 		"$dns__unbound" -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/stderr" 2>&1 &
 		dns__pid=$!
-		dns__wait_ready
-		case $? in
+		dns__rc=0
+		dns__wait_ready || dns__rc=$?
+		case $dns__rc in
 		0)	DNS_PID=$dns__pid
 			export DNS_ADDR DNS_PORT DNS_LOG DNS_DIR DNS_PID
 			return 0 ;;
-		1)	wait "$dns__pid" 2>/dev/null
+		1)	wait "$dns__pid" 2>/dev/null || true
 			dns__pid=
 			# Lost a race for the port: try another one.
 			grep -q -i "bind\|address already in use" \
@@ -247,8 +254,8 @@ dns_server_start() {
 
 dns_server_stop() {
 	if [ -n "$dns__pid" ]; then
-		kill "$dns__pid" 2>/dev/null
-		wait "$dns__pid" 2>/dev/null
+		kill "$dns__pid" 2>/dev/null || true
+		wait "$dns__pid" 2>/dev/null || true
 		dns__pid=
 		DNS_PID=
 	fi
@@ -318,8 +325,8 @@ EOF
 
 dns_blackhole_stop() {
 	if [ -n "$dns__bh_pid" ]; then
-		kill "$dns__bh_pid" 2>/dev/null
-		wait "$dns__bh_pid" 2>/dev/null
+		kill "$dns__bh_pid" 2>/dev/null || true
+		wait "$dns__bh_pid" 2>/dev/null || true
 		dns__bh_pid=
 	fi
 	if [ -n "$dns__bh_dir" ]; then
