@@ -459,7 +459,8 @@ ub_configure(struct ub_backend *ub, const struct mauth_dns_unbound_config *cfg,
 		fwd = true;
 	}
 	if (!fwd && (rc = ub_ctx_resolvconf(ub->ctx, cfg->resolv_conf)) != 0) {
-		const char *path = cfg->resolv_conf ? cfg->resolv_conf : "/etc/resolv.conf";
+		const char *path = cfg->resolv_conf != NULL ? cfg->resolv_conf :
+		    "/etc/resolv.conf";
 
 		*error_r = rc == UB_READFILE ?
 		    xasprintf("%s: %s", path, strerror(errno)) :
