@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,51 @@ test_time_limit(void)
 	mauth_dns_free(&dns);
 }
 
+struct worker {
+	struct mauth_dns *dns;
+	unsigned wrong;
+};
+
+/* worker_run - the same checks over and over; any other result is wrong */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct mauth_spf_outcome out;
+
+	for (int i = 0; i < 200; i++) {
+		w->wrong += check(w->dns, "192.0.2.7", "u@example.org", &out) != MAUTH_SPF_PASS;
+		mauth_spf_outcome_clear(&out);
+		w->wrong += check(w->dns, "198.51.100.1", "u@example.org", &out) != MAUTH_SPF_FAIL ||
+		    out.explanation == NULL ||
+		    strncmp(out.explanation, "198.51.100.1 may not", 20) != 0;
+		mauth_spf_outcome_clear(&out);
+		w->wrong += check(w->dns, "192.0.2.1", "u@loop.example.org", &out) != MAUTH_SPF_PERMERROR;
+		mauth_spf_outcome_clear(&out);
+	}
+	return NULL;
+}
+
+/* test_threads - one resolver, several threads checking at once */
+static void
+test_threads(struct mauth_dns *dns)
+{
+	struct worker w[4];
+	pthread_t th[4];
+	unsigned wrong = 0;
+
+	for (int i = 0; i < 4; i++) {
+		w[i].dns = dns;
+		w[i].wrong = 0;
+		pthread_create(&th[i], NULL, worker_run, &w[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		wrong += w[i].wrong;
+	}
+	is_int(wrong, 0, "4 threads x 600 checks on one resolver: every result right");
+}
+
 int
 main(void)
 {
@@ -397,6 +443,7 @@ main(void)
 	test_exp_lookups(dns);
 	test_errors(dns);
 	test_identities(dns);
+	test_threads(dns);
 	mauth_dns_free(&dns);
 	test_name_limits();
 	test_time_limit();
