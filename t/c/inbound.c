@@ -59,6 +59,23 @@ run(const struct mauth_inbound_ctx *ctx, const char *ip, const char *helo,
 	return in;
 }
 
+/* quoted - s as an RFC 2045 quoted-string ('"' and '\\' escaped) */
+static char *
+quoted(const char *s)
+{
+	char *q = xmalloc(2 * strlen(s) + 3), *p = q;
+
+	*p++ = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return q;
+}
+
 static void
 test_spf(const struct mauth_inbound_ctx *ctx)
 {
@@ -119,11 +136,12 @@ test_spf(const struct mauth_inbound_ctx *ctx)
 			is_str(ar, cases[i].authres, "  A-R");
 		} else if (o != NULL) {
 			/* reason= is the outcome's problem text, quoted */
-			char *want = xasprintf(ID "; spf=%s reason=\"%s\" "
+			char *reason = quoted(o->problem ? o->problem : "");
+			char *want = xasprintf(ID "; spf=%s reason=%s "
 			    "smtp.mailfrom=%.*s",
-			    mauth_spf_result_name(cases[i].result),
-			    o->problem ? o->problem : "",
+			    mauth_spf_result_name(cases[i].result), reason,
 			    (int)strlen(cases[i].mailfrom) - 2, cases[i].mailfrom + 1);
+			free(reason);
 			ok(o->problem != NULL && *o->problem != '\0',
 			    "  problem given: %s", o->problem ? o->problem : "(none)");
 			is_str(ar, want, "  A-R with reason");
