@@ -119,6 +119,8 @@ test_spf(const struct mauth_inbound_ctx *ctx)
 		  ID "; spf=pass smtp.helo=mx.check.example" },
 		{ STRANGER, "mx.check.example", "", MAUTH_SPF_FAIL,
 		  ID "; spf=fail smtp.helo=mx.check.example" },
+		/* null reverse-path and no HELO: nothing to name */
+		{ GOOD, NULL, "<>", MAUTH_SPF_NONE, ID "; spf=none" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
