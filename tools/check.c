@@ -246,7 +246,7 @@ open_dns(const struct check_opts *o, const struct mauth_conf *conf,
 	return mauth_dns_unbound_new(&cfg, error_r);
 }
 
-/* return_path - the first Return-Path field's value, trimmed (prescan) */
+/* rp_header - keep the first Return-Path field's value, trimmed */
 static int
 rp_header(void *ctx, const char *name, const char *value)
 {
@@ -264,6 +264,10 @@ rp_header(void *ctx, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * return_path - the message's Return-Path, or NULL: a first pass over the
+ * header, since MAIL FROM (and SPF) come before the header in SMTP
+ */
 static char *
 return_path(const struct mauth_buf *msg)
 {
