@@ -222,27 +222,33 @@ mauth_dns_mem_add_text(struct mauth_dns_mem *mem, const char *owner,
 		norigin = mauth_dns_name_normalise(origin, error_r);
 		if (norigin == NULL)
 			return -1;
-	} else if (origin != NULL) {
-		norigin = xstrdup("");
+	} else {
+		norigin = xstrdup("");	/* NULL: names are absolute */
 	}
 	if (mauth_dns_rdata_parse(&rr, rdata, norigin, error_r) < 0)
 		goto out;
-	if (type == MAUTH_DNS_T_SOA) {
-		/* Kept out of answers; the owner exists all the same. */
-		char *name = mauth_dns_name_normalise(owner, error_r);
-
-		if (name == NULL)
-			goto out;
-		mem_touch(mem, name);
-		free(name);
-		rc = 0;
-		goto out;
-	}
-	rc = mauth_dns_mem_add(mem, owner, &rr, error_r);
+	/* SOA is kept out of answers; the owner exists all the same. */
+	if (type == MAUTH_DNS_T_SOA)
+		rc = mauth_dns_mem_add_name(mem, owner, error_r);
+	else
+		rc = mauth_dns_mem_add(mem, owner, &rr, error_r);
 out:
 	mauth_dns_rr_clear(&rr);
 	free(norigin);
 	return rc;
+}
+
+int
+mauth_dns_mem_add_name(struct mauth_dns_mem *mem, const char *owner,
+    char **error_r)
+{
+	char *name = mauth_dns_name_normalise(owner, error_r);
+
+	if (name == NULL)
+		return -1;
+	mem_touch(mem, name);
+	free(name);
+	return 0;
 }
 
 int

@@ -36,6 +36,13 @@ int mauth_dns_mem_add(struct mauth_dns_mem *mem, const char *owner,
     const struct mauth_dns_rr *rr, char **error_r);
 
 /*
+ * mauth_dns_mem_add_name - make owner exist without records (as an SOA
+ * owner does): lookups of it answer NODATA instead of NXDOMAIN
+ */
+int mauth_dns_mem_add_name(struct mauth_dns_mem *mem, const char *owner,
+    char **error_r);
+
+/*
  * mauth_dns_mem_add_text - add one record from its presentation form
  * (RFC 1035 section 5.1): "192.0.2.1" for A, "10 mx.example.org." for MX,
  * "\"v=spf1 \" \"-all\"" for TXT (quoted character-strings, \DDD and \X

@@ -191,8 +191,13 @@ mauth_dns_rdata_name(const char *text, size_t len, const char *origin,
 		*error_r = xstrdup("empty domain name");
 		return NULL;
 	}
-	if (absolute || origin == NULL)
-		name = xstrndup(text, absolute ? len - 1 : len);
+	if (!absolute && origin == NULL) {
+		*error_r = xasprintf("relative name \"%.*s\" without an origin",
+		    (int)len, text);
+		return NULL;
+	}
+	if (absolute)
+		name = xstrndup(text, len - 1);
 	else if (*origin == '\0')
 		name = xstrndup(text, len);
 	else

@@ -25,8 +25,9 @@
 /*
  * mauth_dns_rdata_name - the absolute form (no trailing dot, case kept) of
  * the name text[0..len): "@" is origin, a name without a trailing dot is
- * completed with origin (NULL origin: taken as absolute), "." is the root
- * ("").  NULL with *error_r for an empty label or an over-long name.
+ * completed with origin ("" is the root: the name is taken as it is), "."
+ * is the root ("").  NULL with *error_r for an empty label, an over-long
+ * name, or a relative name or "@" when origin is NULL.
  */
 char *mauth_dns_rdata_name(const char *text, size_t len, const char *origin,
     char **error_r);
