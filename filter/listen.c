@@ -19,6 +19,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -152,4 +154,42 @@ listen_open(const struct mauth_conf *conf, char **error_r)
 out:
 	mauth_conf_socket_clear(&sock);
 	return ret;
+}
+
+void
+listen_wake(const struct mauth_conf *conf)
+{
+	struct mauth_conf_socket sock;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	char *error = NULL, port[16];
+	int fd;
+
+	if (mauth_conf_socket_parse(conf->socket, &sock, &error) < 0) {
+		free(error);
+		return;
+	}
+	if (sock.kind == MAUTH_CONF_SOCKET_LOCAL) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		strncpy(sun.sun_path, sock.path, sizeof(sun.sun_path) - 1);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+			(void)!connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+			close(fd);
+		}
+	} else {
+		/* no address: libmilter listens on every one, loopback included */
+		const char *host = sock.addr ? sock.addr :
+		    sock.kind == MAUTH_CONF_SOCKET_INET6 ? "::1" : "127.0.0.1";
+
+		hints.ai_family = sock.kind == MAUTH_CONF_SOCKET_INET6 ? AF_INET6 : AF_INET;
+		snprintf(port, sizeof(port), "%u", sock.port);
+		if (getaddrinfo(host, port, &hints, &res) == 0 &&
+		    (fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+			(void)!connect(fd, res->ai_addr, res->ai_addrlen);
+			close(fd);
+		}
+		if (res != NULL)
+			freeaddrinfo(res);
+	}
+	mauth_conf_socket_clear(&sock);
 }

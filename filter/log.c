@@ -16,12 +16,14 @@
 
 int log_max_level = LOG_INFO;
 static bool log_syslog;
+static bool log_foreground = true;	/* everything to standard error */
 static bool log_detached;	/* standard error no longer reaches the operator */
 
 void
-log_setup(bool to_syslog, int facility, int level)
+log_setup(bool foreground, bool to_syslog, int facility, int level)
 {
 	log_max_level = level;
+	log_foreground = foreground;
 	log_syslog = to_syslog;
 	if (to_syslog)
 		openlog("mauthd", LOG_PID | LOG_NDELAY, facility);
@@ -66,12 +68,14 @@ log_vat(int level, const char *fmt, va_list ap)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = '?';
 	}
-	if (log_syslog) {
+	if (log_syslog)
 		syslog(level, "%s", line);
-		/* start-up problems also reach whoever started mauthd */
-		if (log_detached || level > LOG_WARNING)
-			return;
-	}
+	/*
+	 * In the foreground everything goes to standard error; a daemon copies
+	 * its start-up warnings and errors there for whoever started it.
+	 */
+	if (!log_foreground && (log_detached || level > LOG_WARNING))
+		return;
 	n = snprintf(out, sizeof(out), "mauthd[%ld]: %s: %s\n", (long)getpid(),
 	    log_level_name(level), line);
 	if (n > 0)

@@ -20,11 +20,13 @@
 extern int log_max_level;
 
 /*
- * log_setup - choose the destination and level: syslog with facility, or
- * standard error.  Until it is called, everything from LOG_INFO up goes to
- * standard error.
+ * log_setup - choose the destinations and the level.  foreground: every
+ * line to standard error (mauthd -f).  Otherwise lines go to syslog with
+ * facility when to_syslog, and warnings and errors also to standard error
+ * until log_detach().  Until it is called, everything from LOG_INFO up
+ * goes to standard error.
  */
-void log_setup(bool to_syslog, int facility, int level);
+void log_setup(bool foreground, bool to_syslog, int facility, int level);
 
 /*
  * log_detach - standard error is about to go away (daemon mode): until

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -97,13 +98,50 @@ mauthd_milter_thread(void *arg)
 	return NULL;
 }
 
+static void *
+mauthd_stop_thread(void *arg)
+{
+	smfi_stop();		/* may wait for libmilter's listener lock */
+	return NULL;
+}
+
+/*
+ * mauthd_stop - ask smfi_main to return, and make it notice now: a
+ * connection to our own socket ends libmilter's 5-second poll round.
+ */
+static void
+mauthd_stop(struct mauthd *d, pthread_t milter)
+{
+	pthread_t stopper;
+	struct timespec until;
+	int rc = ETIMEDOUT;
+
+	if (pthread_create(&stopper, NULL, mauthd_stop_thread, NULL) != 0) {
+		smfi_stop();
+		pthread_join(milter, NULL);
+		return;
+	}
+	for (int i = 0; i < 100 && rc == ETIMEDOUT; i++) {
+		listen_wake(d->conf);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000 * 1000 * 1000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		rc = pthread_timedjoin_np(milter, NULL, &until);
+	}
+	if (rc != 0)
+		pthread_join(milter, NULL);
+	pthread_join(stopper, NULL);
+}
+
 /* mauthd_run - smfi_main in a thread, signals here; the exit status */
 static int
 mauthd_run(struct mauthd *d)
 {
 	sigset_t set;
 	pthread_t tid;
-	bool stopped = false;
 	int sig, rc;
 
 	sigemptyset(&set);
@@ -125,18 +163,17 @@ mauthd_run(struct mauthd *d)
 			    "restart mauthd to apply changes");
 			continue;
 		}
-		if (sig != SIGUSR1) {
-			log_info("stopping on %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-			stopped = true;
-			smfi_stop();
-		}
 		break;
 	}
-	pthread_join(tid, NULL);
-	if (!stopped || d->milter_rc != MI_SUCCESS)
+	if (sig == SIGUSR1) {
+		pthread_join(tid, NULL);
 		log_err("the milter loop ended %s", d->milter_rc == MI_SUCCESS ?
 		    "without being asked to" : "with an error");
-	return stopped ? 0 : EX_SOFTWARE;
+		return EX_SOFTWARE;
+	}
+	log_info("stopping on %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	mauthd_stop(d, tid);
+	return 0;
 }
 
 /* mauthd_config - load path; -n and -D end here */
@@ -192,8 +229,8 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	d.conf = mauthd_config(path, check, dump);
-	log_setup(!foreground && d.conf->syslog, d.conf->syslog_facility,
-	    (int)d.conf->log_level);
+	log_setup(foreground, !foreground && d.conf->syslog,
+	    d.conf->syslog_facility, (int)d.conf->log_level);
 	if (!foreground && daemon_start(&error) < 0)
 		fatal(EX_OSERR, "%s", error);
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, path);
@@ -210,10 +247,13 @@ main(int argc, char **argv)
 
 	status = mauthd_run(&d);
 
+	/*
+	 * smfi_main does not wait for the sessions it started: a callback may
+	 * still be using the resolver and the configuration, so they are left
+	 * to the exit.
+	 */
 	if (d.conf->pid_file != NULL)
 		pidfile_remove(d.conf->pid_file);
-	mauth_dns_free(&d.dns);
-	mauth_conf_free(&d.conf);
 	log_info("stopped");
 	return status;
 }

@@ -223,9 +223,10 @@ mlfi_eom(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
-	msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s %s%s action=%s", c->addr,
+	msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s %s%s%s action=%s", c->addr,
 	    c->helo ? c->helo : "", m->mailfrom, m->in ? "spf=" : "internal=yes",
-	    m->in ? mauth_spf_result_name(m->spf) : "", action);
+	    m->in ? mauth_spf_result_name(m->spf) : "",
+	    m->forged_removed ? " forged_ar_removed=yes" : "", action);
 	msg_end(c);
 	return rc;
 }

@@ -22,6 +22,7 @@ struct msg {
 	char *mailfrom;			/* MAIL FROM argument as the MTA sent it */
 	struct mauth_inbound *in;	/* evaluation; NULL for internal senders */
 	enum mauth_spf_result spf;	/* from MAIL FROM (when in != NULL) */
+	size_t forged_removed;		/* forged A-R fields removed at eom */
 };
 
 struct conn {

@@ -23,7 +23,7 @@
 
 /* verify_remove_forged - delete forged A-R fields, last first; 0 or -1 */
 static int
-verify_remove_forged(SMFICTX *ctx, const struct msg *m, size_t *failed_r)
+verify_remove_forged(SMFICTX *ctx, struct msg *m, size_t *failed_r)
 {
 	const size_t *pos;
 	size_t n = mauth_inbound_forged(m->in, &pos);
@@ -33,7 +33,8 @@ verify_remove_forged(SMFICTX *ctx, const struct msg *m, size_t *failed_r)
 			*failed_r = pos[i];
 			return -1;
 		}
-		msg_log(m, LOG_INFO, "removed forged Authentication-Results #%zu", pos[i]);
+		msg_log(m, LOG_DEBUG, "removed forged Authentication-Results #%zu", pos[i]);
+		m->forged_removed++;
 	}
 	return 0;
 }
