@@ -357,7 +357,6 @@ rd_txt(struct mauth_dns_rr *rr, const struct rd_token *tok, size_t n,
 		*error_r = xstrdup("TXT needs at least one character-string");
 		return -1;
 	}
-	mauth_buf_reserve(&out, 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t before = out.len;
 

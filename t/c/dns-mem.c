@@ -107,6 +107,7 @@ test_rdata(void)
 	    "  embedded NUL kept, len authoritative");
 	q(dns, "empty.example.org", "TXT", &ans);
 	ok(ans->count == 1 && ans->rr[0].u.txt.len == 0, "TXT \"\" is one empty string");
+	is_str(ans->count ? ans->rr[0].u.txt.data : NULL, "", "  data \"\"");
 
 	char longtxt[600];
 	snprintf(longtxt, sizeof(longtxt), "\"%0255d\" %0255d", 0, 0);
