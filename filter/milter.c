@@ -132,8 +132,12 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	m->in = mauth_inbound_new(milter_ictx, &c->ip, c->helo);
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
-	msg_log(m, LOG_DEBUG, "mailfrom=%s spf=%s", m->mailfrom,
-	    mauth_spf_result_name(m->spf));
+	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
+
+	msg_log(m, LOG_DEBUG, "mailfrom=%s spf=%s%s%s%s%s", m->mailfrom,
+	    mauth_spf_result_name(m->spf),
+	    o && o->mechanism ? " mechanism=" : "", o && o->mechanism ? o->mechanism : "",
+	    o && o->problem ? " problem=" : "", o && o->problem ? o->problem : "");
 	return SMFIS_CONTINUE;
 }
 
@@ -223,10 +227,13 @@ mlfi_eom(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
-	msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s %s%s%s action=%s", c->addr,
-	    c->helo ? c->helo : "", m->mailfrom, m->in ? "spf=" : "internal=yes",
-	    m->in ? mauth_spf_result_name(m->spf) : "",
-	    m->forged_removed ? " forged_ar_removed=yes" : "", action);
+	if (m->in == NULL)
+		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
+		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);
+	else
+		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s "
+		    "forged_ar_removed=%zu action=%s", c->addr, c->helo ? c->helo : "",
+		    m->mailfrom, mauth_spf_result_name(m->spf), m->forged_removed, action);
 	msg_end(c);
 	return rc;
 }
