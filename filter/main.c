@@ -54,6 +54,12 @@ struct mauthd {
 	int milter_rc;			/* smfi_main's result */
 };
 
+/*
+ * The daemon's state lives for the whole process: sessions may outlive
+ * smfi_main (see the end of main), so it is never freed, only reachable.
+ */
+static struct mauthd mauthd;
+
 static void
 usage(FILE *f)
 {
@@ -209,7 +215,7 @@ main(int argc, char **argv)
 {
 	const char *path = MAUTHD_CONF;
 	bool foreground = false, check = false, dump = false;
-	struct mauthd d = { 0 };
+	struct mauthd *d = &mauthd;
 	char *error = NULL;
 	int ch, status;
 
@@ -228,32 +234,32 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	d.conf = mauthd_config(path, check, dump);
-	log_setup(foreground, !foreground && d.conf->syslog,
-	    d.conf->syslog_facility, (int)d.conf->log_level);
+	d->conf = mauthd_config(path, check, dump);
+	log_setup(foreground, !foreground && d->conf->syslog,
+	    d->conf->syslog_facility, (int)d->conf->log_level);
 	if (!foreground && daemon_start(&error) < 0)
 		fatal(EX_OSERR, "%s", error);
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, path);
-	if (mauthd_resolver(&d, &error) < 0)
+	if (mauthd_resolver(d, &error) < 0)
 		fatal(EX_CONFIG, "resolver: %s", error);
-	if (milter_register(d.conf, &d.ictx) < 0)
+	if (milter_register(d->conf, &d->ictx) < 0)
 		fatal(EX_SOFTWARE, "smfi_register failed");
-	if (listen_open(d.conf, &error) < 0)
+	if (listen_open(d->conf, &error) < 0)
 		fatal(EX_UNAVAILABLE, "%s", error);
-	if (priv_drop(d.conf->user_id, &error) < 0)
+	if (priv_drop(d->conf->user_id, &error) < 0)
 		fatal(EX_NOPERM, "%s", error);
-	if (d.conf->pid_file != NULL && pidfile_write(d.conf->pid_file, &error) < 0)
+	if (d->conf->pid_file != NULL && pidfile_write(d->conf->pid_file, &error) < 0)
 		fatal(EX_CANTCREAT, "%s", error);
 
-	status = mauthd_run(&d);
+	status = mauthd_run(d);
 
 	/*
 	 * smfi_main does not wait for the sessions it started: a callback may
 	 * still be using the resolver and the configuration, so they are left
 	 * to the exit.
 	 */
-	if (d.conf->pid_file != NULL)
-		pidfile_remove(d.conf->pid_file);
+	if (d->conf->pid_file != NULL)
+		pidfile_remove(d->conf->pid_file);
 	log_info("stopped");
 	return status;
 }

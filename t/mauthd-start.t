@@ -75,7 +75,11 @@ started_pids="$started_pids $dpid"
 ok $? "  PidFile names a running process"
 listening "$port"
 ok $? "  which listens already"
-is "$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$dpid/status" 2>/dev/null)" 1 "  detached (its parent is init)"
+ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$dpid/status" 2>/dev/null)
+[ -n "$ppid" ] && [ "$ppid" != $$ ]
+ok $? "  detached: not a child of the shell that started it (parent $ppid)"
+sid=$(cut -d' ' -f6 "/proc/$dpid/stat" 2>/dev/null)
+is "$sid" "$dpid" "  a session leader (setsid)"
 is "$(cat "$tmp/daemon.err")" "" "  nothing on standard error: once detached it logs nowhere (Syslog no)"
 kill -TERM "$dpid"
 wait_for sh -c "! kill -0 $dpid 2>/dev/null"
