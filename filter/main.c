@@ -201,8 +201,18 @@ mauthd_config(const char *path, bool check, bool dump)
 		fputs(mauth_buf_cstr(&out), stdout);
 		mauth_buf_free(&out);
 	}
-	if (check)
+	if (check) {
+		/* what only libunbound can judge: forwarders, trust anchor content */
+		struct mauthd probe = { .conf = conf };
+
+		if (mauthd_resolver(&probe, &error) < 0) {
+			fprintf(stderr, "mauthd: %s: resolver: %s\n", path, error);
+			free(error);
+			exit(EX_CONFIG);
+		}
+		mauth_dns_free(&probe.dns);
 		printf("mauthd: %s: configuration valid\n", path);
+	}
 	if (check || dump) {
 		mauth_conf_free(&conf);
 		exit(fflush(stdout) == 0 ? 0 : EX_IOERR);

@@ -49,6 +49,18 @@ bad bad-user '1: UserID: bad value "mauth-nobody-here": no such user "mauth-nobo
 bad bad-enum '1: On-InternalError: bad value "discard": expected one of tempfail, accept, reject' \
     'On-InternalError discard\n'
 
+# what only the resolver can judge is checked by -n too
+printf 'garbage, not a DS record\n' >"$tmp/bad-ta.key"
+printf 'TrustAnchorFile %s\n' "$tmp/bad-ta.key" >"$tmp/bad-ta.conf"
+run -n -c "$tmp/bad-ta.conf"
+is "$rc" 78 "an unparsable trust anchor: exit 78"
+like "$err" "mauthd: $tmp/bad-ta.conf: resolver: " "  reported as a resolver error"
+printf '. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n' \
+    >"$tmp/root.key"
+printf 'TrustAnchorFile %s\nNameservers 127.0.0.1, ::1@5353\n' "$tmp/root.key" >"$tmp/ta.conf"
+run -n -c "$tmp/ta.conf"
+is "$rc" 0 "a root DS trust anchor and two forwarders: valid"
+
 run -n -c "$tmp/does-not-exist.conf"
 is "$rc" 78 "a missing file: exit 78"
 is "$err" "mauthd: $tmp/does-not-exist.conf: cannot open: No such file or directory" "  with the reason"
