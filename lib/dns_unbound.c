@@ -382,22 +382,39 @@ static const struct {
 /*
  * ub_check - make libunbound read its configuration now (it would on the
  * first lookup, and fail every lookup): a local answer for "localhost"
- * finalises the context without sending anything.
+ * finalises the context without sending anything.  libunbound's own log
+ * is caught meanwhile, so its first error (a trust anchor's parse error,
+ * say) goes into *error_r; afterwards the log is silenced, since lib/
+ * never logs: statuses and why strings carry what went wrong.
  */
 static int
 ub_check(struct ub_backend *ub, char **error_r)
 {
 	struct ub_result *res = NULL;
-	int rc = ub_resolve(ub->ctx, "localhost.", MAUTH_DNS_T_A, 1, &res);
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *mem = open_memstream(&log, &loglen);
 
+	ub_ctx_debugout(ub->ctx, mem);
+	int rc = ub_resolve(ub->ctx, "localhost.", MAUTH_DNS_T_A, 1, &res);
+	ub_ctx_debugout(ub->ctx, NULL);
+	if (mem != NULL)
+		fclose(mem);
 	if (res != NULL)
 		ub_resolve_free(res);
 	if (rc != 0) {
-		*error_r = xasprintf("libunbound refuses the configuration: %s",
+		/* "[time] libunbound[pid:0] error: what" */
+		const char *what = log != NULL ? strstr(log, "error: ") : NULL;
+		size_t n = what != NULL ? strcspn(what + 7, "\n") : 0;
+
+		*error_r = what != NULL ?
+		    xasprintf("libunbound refuses the configuration: %s: %.*s",
+		    ub_strerror(rc), (int)n, what + 7) :
+		    xasprintf("libunbound refuses the configuration: %s",
 		    ub_strerror(rc));
-		return -1;
 	}
-	return 0;
+	free(log);
+	return rc != 0 ? -1 : 0;
 }
 
 /* ub_configure - apply cfg to a fresh context; -1 with *error_r */

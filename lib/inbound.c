@@ -29,7 +29,7 @@ struct mauth_inbound {
 	const struct mauth_inbound_ctx *ctx;
 	struct mauth_ip client;
 	bool have_client;
-	char *helo;			/* "" when the client gave none */
+	char *helo;			/* NULL when the client gave none */
 
 	bool have_mailfrom;
 	char *mailfrom;			/* reverse-path without <>; "" is null */
@@ -56,7 +56,7 @@ mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
 		in->client = *client;
 		in->have_client = true;
 	}
-	in->helo = xstrdup(helo != NULL ? helo : "");
+	in->helo = helo != NULL && *helo != '\0' ? xstrdup(helo) : NULL;
 	in->action.kind = MAUTH_ACTION_ACCEPT;
 	return in;
 }
@@ -219,7 +219,7 @@ authres_spf(const struct mauth_inbound *in, struct mauth_authres *ar)
 	if (in->mailfrom != NULL && *in->mailfrom != '\0')
 		mauth_authres_add(ar, "spf", name, reason,
 		    "smtp.mailfrom", in->mailfrom, NULL);
-	else if (*in->helo != '\0')
+	else if (in->helo != NULL)
 		mauth_authres_add(ar, "spf", name, reason,
 		    "smtp.helo", in->helo, NULL);
 	else

@@ -196,6 +196,8 @@ ctx_validated(void *arg, const char *domain)
 	if (mauth_spf_ctx_ptr_lookup(ctx, &ans) == MAUTH_DNS_OK) {
 		for (size_t i = 0; rank < 3 && i < ans->count &&
 		    i < CTX_MAX_PTR_NAMES; i++) {
+			if (ans->rr[i].type != MAUTH_DNS_T_PTR)
+				continue;
 			const char *name = ans->rr[i].u.name;
 			int r = ctx_name_rank(name, domain);
 

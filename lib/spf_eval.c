@@ -280,6 +280,8 @@ mech_ptr(struct mauth_spf_ctx *ev, const char *domain, const struct mauth_spf_te
 	    i < ans->count && i < SPF_MAX_NAMES; i++) {
 		const char *ptr = ans->rr[i].u.name;
 
+		if (ans->rr[i].type != MAUTH_DNS_T_PTR)
+			continue;
 		if (spf_name_under(ptr, target) && mauth_spf_ctx_validates(ev, ptr))
 			m = SPF_MATCH;
 		if (ev->expired)

@@ -224,7 +224,7 @@ macro_transform(struct mauth_buf *out, const char *value, const struct macro *m)
 	for (;;) {
 		size_t len = strcspn(p, delims);
 
-		/* Out of slots: the rest is one part (only the tail is kept). */
+		/* Out of slots: the rest of the value is the last part. */
 		if (n == sizeof(part) / sizeof(part[0]) - 1)
 			len = strlen(p);
 		part[n] = p;

@@ -7,8 +7,11 @@ top_builddir=${top_builddir:-.}
 MAUTH=$top_builddir/tools/mauth
 ZONE=$srcdir/t/data/zones/check.zone
 
+# A real unbound on loopback for --nameserver (stopped by dns_cleanup)
+. "$srcdir/t/lib/dns-server.sh"
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mauth-check.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; dns_cleanup' EXIT
 
 n=0
 failed=0
@@ -74,7 +77,7 @@ check_line neutral "$AR spf=neutral smtp.mailfrom=user@neutral.check.example" \
 check_line "none (no SPF record)" "$AR spf=none smtp.mailfrom=user@nospf.check.example" \
 	--ip 192.0.2.10 --mail-from user@nospf.check.example "$tmp/msg.eml"
 check_line permerror \
-	"$AR spf=permerror reason=\"PERMERROR_REASON\" smtp.mailfrom=user@permerror.check.example" \
+	"$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from user@permerror.check.example "$tmp/msg.eml"
 check_line "null sender: HELO identity passes" "$AR spf=pass smtp.helo=mx.check.example" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from '<>' "$tmp/msg.eml"
@@ -97,6 +100,56 @@ run check $C --ip 192.0.2.10 --mail-from user@fail.check.example - <"$tmp/msg.em
 is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example" "message from stdin (-)"
 run check $C --ip 192.0.2.10 --mail-from user@fail.check.example <"$tmp/msg.eml"
 is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example" "message from stdin (no argument)"
+
+# Several --zone files make one table: include:_spf.example.net is in
+# another file than the record that names it.
+run check -c "$tmp/mauthd.conf" --zone "$srcdir/t/data/zones/example.org.zone" \
+	--zone "$srcdir/t/data/zones/example.net.zone" --ip 203.0.113.5 \
+	--mail-from user@include.example.org "$tmp/msg.eml"
+is "$out" "$AR spf=pass smtp.mailfrom=user@include.example.org" \
+	"--zone repeated: include: across zone files"
+
+# ---------------------------------------------------------------- live DNS
+# The same verdicts through libunbound from a real server (--nameserver or
+# the config's Nameservers), and temperror from one that never answers.
+if dns_server_start "$ZONE" && dns_blackhole_start; then
+	NS="$DNS_ADDR@$DNS_PORT"
+	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 192.0.2.10 \
+		--helo mx.check.example --mail-from user@pass.check.example "$tmp/msg.eml"
+	is "$rc" 0 "--nameserver: exit 0"
+	is "$out" "$AR spf=pass smtp.mailfrom=user@pass.check.example" "--nameserver: pass"
+	q=$(dns_server_queries pass.check.example TXT)
+	[ "$q" -ge 1 ]
+	ok $? "  the server was asked ($q TXT queries)"
+	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 192.0.2.10 \
+		--mail-from user@permerror.check.example "$tmp/msg.eml"
+	is "$out" "$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example" \
+		"--nameserver: permerror"
+	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 198.51.100.7 \
+		--helo mx.check.example --mail-from '<>' "$tmp/msg.eml"
+	is "$out" "$AR spf=fail smtp.helo=mx.check.example" "--nameserver: null sender"
+
+	printf 'AuthservID mx.test.example\nNameservers %s\n' "$NS" >"$tmp/ns.conf"
+	run check -c "$tmp/ns.conf" --ip 192.0.2.10 --mail-from user@softfail.check.example \
+		"$tmp/msg.eml"
+	is "$out" "$AR spf=softfail smtp.mailfrom=user@softfail.check.example" \
+		"Nameservers from the config"
+
+	printf 'AuthservID mx.test.example\nDNSTimeout 300ms\nOn-TempError tempfail\n' \
+		>"$tmp/bh.conf"
+	run check -c "$tmp/bh.conf" --nameserver "$BLACKHOLE_ADDR@$BLACKHOLE_PORT" \
+		--ip 192.0.2.10 --mail-from user@pass.check.example "$tmp/msg.eml"
+	is "$rc" 0 "server that never answers: still exit 0 (a verdict)"
+	case $out in
+	"$AR spf=temperror reason=\"pass.check.example: "*"\" smtp.mailfrom=user@pass.check.example") r=0 ;;
+	*) r=1 ;;
+	esac
+	ok $r "  spf=temperror with a reason naming the domain"
+	[ -n "$out" ] && echo "# $out"
+else
+	echo "# could not start unbound or the black hole"
+	ok 1 "real DNS server on loopback"
+fi
 
 # ---------------------------------------------------------------- forged A-R
 {

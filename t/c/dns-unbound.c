@@ -151,6 +151,8 @@ static const struct {
 	{ "empty.example.com", "TXT", MAUTH_DNS_OK },
 	{ "long.example.com", "TXT", MAUTH_DNS_OK },
 	{ "multi.example.com", "TXT", MAUTH_DNS_OK },
+	{ "huge.example.com", "TXT", MAUTH_DNS_OK },
+	{ "odd.example.com", "PTR", MAUTH_DNS_OK },
 	{ "b.ent.example.com", "TXT", MAUTH_DNS_NODATA },
 	{ "c.ent.example.com", "TXT", MAUTH_DNS_NXDOMAIN },
 	{ "anything.wild.example.com", "TXT", MAUTH_DNS_OK },
@@ -182,6 +184,8 @@ test_same(struct mauth_dns *dns, struct mauth_dns *zone)
 		mauth_dns_answer_free(&b);
 	}
 }
+
+static int log_count(const char *name, const char *type);
 
 static void
 test_decode(struct mauth_dns *dns)
@@ -219,6 +223,18 @@ test_decode(struct mauth_dns *dns)
 	    strncmp(ans->rr[0].u.txt.data + 250, "01234abcde", 10) == 0 &&
 	    strncmp(ans->rr[0].u.txt.data + 505, "abcdeABCDE", 10) == 0,
 	    "TXT of 600 octets in three strings (answer over 512 octets)");
+	mauth_dns_answer_free(&ans);
+	mauth_dns_lookup(dns, "huge.example.com", MAUTH_DNS_T_TXT, &ans);
+	ok(ans->count == 1 && ans->rr[0].u.txt.len == 1600 &&
+	    ans->rr[0].u.txt.data[0] == 'a' && ans->rr[0].u.txt.data[1599] == 'h',
+	    "TXT of 1600 octets: over the EDNS size, fetched over TCP");
+	is_int(log_count("huge.example.com", "TXT"), 2,
+	    "  asked twice: over UDP (truncated), then over TCP");
+	mauth_dns_answer_free(&ans);
+	mauth_dns_lookup(dns, "odd.example.com", MAUTH_DNS_T_PTR, &ans);
+	ok(ans->count == 1 && strcmp(ans->rr[0].u.name, "a\\046b\\032c\\092d.example.com") == 0,
+	    "wire name with '.', ' ' and '\\' in a label: %s",
+	    ans->count ? ans->rr[0].u.name : "(none)");
 	mauth_dns_answer_free(&ans);
 	mauth_dns_lookup(dns, "example.com", MAUTH_DNS_T_MX, &ans);
 	ok(ans->count == 1 && ans->rr[0].u.mx.preference == 0 &&
@@ -469,6 +485,16 @@ test_config(const char *dir)
 	ok(dns == NULL, "missing trust anchor file refused");
 	like_str(error, "no-such-ta", "  error names it: %s", error ? error : "");
 	free(error);
+	error = NULL;
+	snprintf(path, sizeof(path), "%s/garbage-ta", dir);
+	fp = fopen(path, "w");
+	fprintf(fp, "example.com. IN DS not a digest\n");
+	fclose(fp);
+	dns = mauth_dns_unbound_new(&cfg, &error);
+	ok(dns == NULL, "unparsable trust anchor refused at start-up");
+	like_str(error, "refuses the configuration", "  error: %s", error ? error : "");
+	free(error);
+	unlink(path);
 }
 
 /* server_gone - SIGTERM the server and wait until its port refuses */

@@ -59,6 +59,23 @@ run(const struct mauth_inbound_ctx *ctx, const char *ip, const char *helo,
 	return in;
 }
 
+/* quoted - s as an RFC 2045 quoted-string ('"' and '\\' escaped) */
+static char *
+quoted(const char *s)
+{
+	char *q = xmalloc(2 * strlen(s) + 3), *p = q;
+
+	*p++ = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return q;
+}
+
 static void
 test_spf(const struct mauth_inbound_ctx *ctx)
 {
@@ -102,6 +119,8 @@ test_spf(const struct mauth_inbound_ctx *ctx)
 		  ID "; spf=pass smtp.helo=mx.check.example" },
 		{ STRANGER, "mx.check.example", "", MAUTH_SPF_FAIL,
 		  ID "; spf=fail smtp.helo=mx.check.example" },
+		/* null reverse-path and no HELO: nothing to name */
+		{ GOOD, NULL, "<>", MAUTH_SPF_NONE, ID "; spf=none" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -119,11 +138,12 @@ test_spf(const struct mauth_inbound_ctx *ctx)
 			is_str(ar, cases[i].authres, "  A-R");
 		} else if (o != NULL) {
 			/* reason= is the outcome's problem text, quoted */
-			char *want = xasprintf(ID "; spf=%s reason=\"%s\" "
+			char *reason = quoted(o->problem ? o->problem : "");
+			char *want = xasprintf(ID "; spf=%s reason=%s "
 			    "smtp.mailfrom=%.*s",
-			    mauth_spf_result_name(cases[i].result),
-			    o->problem ? o->problem : "",
+			    mauth_spf_result_name(cases[i].result), reason,
 			    (int)strlen(cases[i].mailfrom) - 2, cases[i].mailfrom + 1);
+			free(reason);
 			ok(o->problem != NULL && *o->problem != '\0',
 			    "  problem given: %s", o->problem ? o->problem : "(none)");
 			is_str(ar, want, "  A-R with reason");

@@ -15,8 +15,9 @@
  * from RFC 7208 on purpose).
  *
  * With "--print FILE" the program instead evaluates every case of FILE
- * (same YAML format) and prints "id<TAB>result<TAB>explanation" lines for
- * t/spf-interop.t.
+ * (same YAML format) and prints "id<TAB>result<TAB>explanation<TAB>verdict"
+ * lines for t/spf-interop.t, verdict being "expected" when the file's
+ * result and explanation accept the outcome, else "unexpected".
  */
 #include "config.h"
 
@@ -58,30 +59,40 @@ run_case(const struct spf_suite_case *c, struct mauth_dns *dns,
 	return true;
 }
 
+/* case_accepted - is the outcome one the suite accepts for c? */
+static bool
+case_accepted(const struct spf_suite_case *c, const struct mauth_spf_outcome *out,
+    bool *case_only)
+{
+	const char *got = mauth_spf_result_name(out->result);
+	bool accepted = false;
+
+	*case_only = false;
+	for (size_t i = 0; i < c->nresults; i++)
+		accepted = accepted || strcmp(c->results[i], got) == 0;
+	if (c->explanation != NULL) {
+		const char *e = out->explanation ? out->explanation : "";
+
+		if (strcmp(e, c->explanation) != 0) {
+			*case_only = strcasecmp(e, c->explanation) == 0;
+			accepted = accepted && *case_only;
+		}
+	}
+	return accepted;
+}
+
 static void
 check_case(void *arg, const struct spf_suite_case *c, struct mauth_dns *dns)
 {
 	struct tally *t = arg;
 	struct mauth_spf_outcome out;
-	bool accepted = false, exp_ok = true, case_only = false;
+	bool accepted = false, case_only = false;
 
-	if (!run_case(c, dns, &out)) {
+	if (run_case(c, dns, &out))
+		accepted = case_accepted(c, &out, &case_only);
+	else
 		diag("%s: %s: cannot read host \"%s\"", c->scenario, c->id,
 		    c->host ? c->host : "");
-		goto report;
-	}
-	const char *got = mauth_spf_result_name(out.result);
-	for (size_t i = 0; i < c->nresults; i++)
-		accepted = accepted || strcmp(c->results[i], got) == 0;
-	if (c->explanation != NULL) {
-		const char *e = out.explanation ? out.explanation : "";
-
-		exp_ok = strcmp(e, c->explanation) == 0;
-		if (!exp_ok && strcasecmp(e, c->explanation) == 0)
-			exp_ok = case_only = true;
-	}
-	accepted = accepted && exp_ok;
-report:
 	t->total++;
 	t->accepted += accepted;
 	if (t->tap)
@@ -110,12 +121,14 @@ static void
 print_case(void *arg, const struct spf_suite_case *c, struct mauth_dns *dns)
 {
 	struct mauth_spf_outcome out;
+	bool case_only;
 
 	if (run_case(c, dns, &out))
-		printf("%s\t%s\t%s\n", c->id, mauth_spf_result_name(out.result),
-		    out.explanation ? out.explanation : "");
+		printf("%s\t%s\t%s\t%s\n", c->id, mauth_spf_result_name(out.result),
+		    out.explanation ? out.explanation : "",
+		    case_accepted(c, &out, &case_only) ? "expected" : "unexpected");
 	else
-		printf("%s\tbad-host\t\n", c->id);
+		printf("%s\tbad-host\t\tunexpected\n", c->id);
 	mauth_spf_outcome_clear(&out);
 }
 
