@@ -115,6 +115,7 @@ struct mauth_conf_socket {
  */
 int mauth_conf_socket_parse(const char *spec, struct mauth_conf_socket *sock_r,
     char **error_r);
+/* mauth_conf_socket_clear - free the strings of sock and zero it */
 void mauth_conf_socket_clear(struct mauth_conf_socket *sock);
 
 struct mauth_conf_user {
@@ -131,6 +132,7 @@ struct mauth_conf_user {
  */
 int mauth_conf_user_lookup(const char *spec, struct mauth_conf_user *user_r,
     char **error_r);
+/* mauth_conf_user_clear - free user->name and zero user */
 void mauth_conf_user_clear(struct mauth_conf_user *user);
 
 #endif
