@@ -159,9 +159,14 @@ macro_ip_dots(const struct mauth_ip *ip)
 	if (ip->family != AF_INET6)
 		return xstrdup(mauth_ip_format(ip, buf, sizeof(buf)));
 	struct mauth_buf b = MAUTH_BUF_INIT;
-	/* Lower-case hex as in RFC 7208 section 7.4 and RFC 3596 section 2.5. */
+	/*
+	 * Upper-case nibbles: the RFC 7208 conformance suite (v-macro-ip6)
+	 * expects them in explanations, and as DNS labels they are equal to
+	 * the lower-case form of section 7.4 (RFC 4343: names compare
+	 * case-insensitively).
+	 */
 	for (size_t i = 0; i < 16; i++)
-		mauth_buf_printf(&b, "%s%x.%x", i ? "." : "", ip->addr[i] >> 4,
+		mauth_buf_printf(&b, "%s%X.%X", i ? "." : "", ip->addr[i] >> 4,
 		    ip->addr[i] & 0xf);
 	return mauth_buf_steal(&b);
 }
