@@ -164,6 +164,38 @@ rd_name_check(const char *name, char **error_r)
 	return 0;
 }
 
+/*
+ * rd_name_canon - one text form for every way of writing a name: escapes
+ * decoded, then '.' inside a label, '\\', and bytes outside printable
+ * ASCII written as \DDD, everything else as itself (the form the
+ * libunbound backend gives names it reads off the wire).
+ */
+static char *
+rd_name_canon(const char *name)
+{
+	struct mauth_buf out = MAUTH_BUF_INIT;
+
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool escaped = c == '\\' && p[1] != '\0';
+
+		if (escaped && rd_digit(p[1]) && rd_digit(p[2]) && rd_digit(p[3])) {
+			c = (unsigned char)((p[1] - '0') * 100 + (p[2] - '0') * 10 +
+			    (p[3] - '0'));
+			p += 3;
+		} else if (escaped) {
+			c = (unsigned char)*++p;
+		}
+		if (c == '.' && !escaped)
+			mauth_buf_putc(&out, '.');
+		else if (c <= ' ' || c >= 0x7f || c == '.' || c == '\\')
+			mauth_buf_printf(&out, "\\%03u", c);
+		else
+			mauth_buf_putc(&out, (char)c);
+	}
+	return mauth_buf_steal(&out);
+}
+
 char *
 mauth_dns_rdata_name(const char *text, size_t len, const char *origin,
     char **error_r)
@@ -206,7 +238,9 @@ mauth_dns_rdata_name(const char *text, size_t len, const char *origin,
 		free(name);
 		return NULL;
 	}
-	return name;
+	char *canon = rd_name_canon(name);
+	free(name);
+	return canon;
 }
 
 int
@@ -357,7 +391,6 @@ rd_txt(struct mauth_dns_rr *rr, const struct rd_token *tok, size_t n,
 		*error_r = xstrdup("TXT needs at least one character-string");
 		return -1;
 	}
-	mauth_buf_reserve(&out, 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t before = out.len;
 

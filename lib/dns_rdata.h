@@ -5,8 +5,9 @@
  * parser, so that a record reads the same whichever way it arrives.
  * RFC 1035 section 5.1: character-strings are quoted or unquoted, "\X"
  * stands for X and "\DDD" for the octet with decimal value DDD.  Domain
- * names keep their escapes in text form (a '.' inside a label stays
- * "\."), since struct mauth_dns_rr holds names as dotted text.
+ * names stay dotted text, as struct mauth_dns_rr holds them, in one
+ * canonical form: a '.' inside a label, '\' and bytes outside printable
+ * ASCII as \DDD ("a\.b" becomes "a\046b"), every other byte as itself.
  *
  * The text handed here is one record's rdata with comments and
  * parentheses already taken out (the zone parser does that).

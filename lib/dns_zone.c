@@ -66,7 +66,8 @@ zone_record(struct zone_state *z, struct mauth_buf *rec, unsigned *line_r,
 		char c = *z->p;
 
 		if (c == '\0') {
-			*error_r = xasprintf("%s:%u: NUL byte in zone file", z->name, z->line);
+			*error_r = xasprintf("%s:%u: NUL byte in zone file",
+			    z->name, z->line);
 			return -1;
 		}
 		if (c == '\n') {
@@ -148,7 +149,8 @@ zone_directive(struct zone_state *z, const char *rec, char **error_r)
 	    strcasecmp(word, "$TTL") == 0;
 
 	if (strcasecmp(word, "$INCLUDE") == 0) {
-		*error_r = xstrdup("$INCLUDE is not supported (keep a test zone in one file)");
+		*error_r = xstrdup("$INCLUDE is not supported "
+		    "(keep a test zone in one file)");
 	} else if (!known) {
 		*error_r = xasprintf("unknown directive \"%s\"", word);
 	} else if (arg == NULL || extra != NULL) {
@@ -201,7 +203,8 @@ zone_head(struct zone_state *z, const char **pp, uint16_t *type_r,
 			have_class = true;
 		} else if (!have_class && (strcasecmp(word, "CH") == 0 ||
 		    strcasecmp(word, "HS") == 0 || strcasecmp(word, "CS") == 0)) {
-			*error_r = xasprintf("class \"%s\" is not supported (only IN)", word);
+			*error_r = xasprintf("class \"%s\" is not supported "
+			    "(only IN)", word);
 			goto fail;
 		} else if ((*type_r = mauth_dns_type_parse(word)) == 0) {
 			*error_r = xasprintf("unsupported record type \"%s\"", word);
@@ -243,7 +246,8 @@ zone_rr(struct zone_state *z, const char *rec, char **error_r)
 
 	if (!zone_blank(*rec)) {
 		char *word = zone_word(&p);
-		char *owner = mauth_dns_rdata_name(word, strlen(word), z->origin, error_r);
+		char *owner = mauth_dns_rdata_name(word, strlen(word),
+		    z->origin, error_r);
 
 		free(word);
 		if (owner == NULL)
@@ -251,7 +255,8 @@ zone_rr(struct zone_state *z, const char *rec, char **error_r)
 		free(z->owner);
 		z->owner = owner;
 	} else if (z->owner == NULL) {
-		*error_r = xstrdup("record without an owner name (none before it to inherit)");
+		*error_r = xstrdup("record without an owner name "
+		    "(none before it to inherit)");
 		return -1;
 	}
 	if (zone_head(z, &p, &type, &ttl, error_r) < 0)

@@ -107,6 +107,7 @@ test_rdata(void)
 	    "  embedded NUL kept, len authoritative");
 	q(dns, "empty.example.org", "TXT", &ans);
 	ok(ans->count == 1 && ans->rr[0].u.txt.len == 0, "TXT \"\" is one empty string");
+	is_str(ans->count ? ans->rr[0].u.txt.data : NULL, "", "  data \"\"");
 
 	char longtxt[600];
 	snprintf(longtxt, sizeof(longtxt), "\"%0255d\" %0255d", 0, 0);
@@ -121,6 +122,10 @@ test_rdata(void)
 	is_str(ans->rr[0].u.name, "host.example.org", "PTR absolute, trailing dot gone");
 	q(dns, "ns.example.org", "NS", &ans);
 	is_str(ans->rr[0].u.name, "example.org", "NS \"@\" is the origin");
+	add(mem, "esc.example.org", "PTR", "a\\.b\\032c\\\\d\\065.Example.org.", NULL);
+	q(dns, "esc.example.org", "PTR", &ans);
+	is_str(ans->rr[0].u.name, "a\\046b\\032c\\092dA.Example.org",
+	    "name escapes in one form: \\. \\032 \\\\ as \\DDD, \\065 as A");
 	q(dns, "rel.example.org", "PTR", &ans);
 	is_str(ans->rr[0].u.name, "a.b", "without origin a relative name is taken as absolute");
 

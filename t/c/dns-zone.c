@@ -90,6 +90,11 @@ test_shared(void)
 	    ans->count ? ans->rr[0].u.txt.len : 0);
 	is_int(q(dns, "long.example.com", "TXT"), MAUTH_DNS_OK, "long TXT");
 	is_int((long long)ans->rr[0].u.txt.len, 600, "  600 octets");
+	is_int(q(dns, "huge.example.com", "TXT"), MAUTH_DNS_OK, "huge TXT");
+	ok(ans->rr[0].u.txt.len == 1600 && ans->rr[0].u.txt.data[1599] == 'h',
+	    "  1600 octets in eight strings");
+	is_int(q(dns, "odd.example.com", "PTR"), MAUTH_DNS_OK, "PTR with escapes");
+	is_str(ans->rr[0].u.name, "a\\046b\\032c\\092d.example.com", "  canonical form");
 	is_int(q(dns, "ttl.example.com", "TXT"), MAUTH_DNS_OK, "ttl.example.com");
 	is_int(ans->rr[0].ttl, 86400, "  TTL 86400");
 	is_int(q(dns, "b.ent.example.com", "TXT"), MAUTH_DNS_NODATA, "empty non-terminal");
