@@ -75,6 +75,21 @@ aligned(struct eval *ev, const char *id, enum mauth_dmarc_align mode)
 	return same;
 }
 
+/*
+ * An identifier whose check ended in temperror might have passed: if it
+ * would align, the DMARC result cannot be fail (DESIGN.md: a DNS timeout
+ * never turns into a reject of mail that would pass), only temperror.
+ */
+static void
+unknown_identifier(struct eval *ev, const char *what, const char *id,
+    enum mauth_dmarc_align mode)
+{
+	if (id == NULL || !aligned(ev, id, mode))
+		return;
+	ev->temperror = true;
+	problem(ev, xasprintf("%s temperror for %s, which would align", what, id));
+}
+
 static void
 alignment(struct eval *ev, const struct mauth_dmarc_record *rec,
     struct mauth_dmarc_outcome *out)
@@ -87,6 +102,15 @@ alignment(struct eval *ev, const struct mauth_dmarc_record *rec,
 			continue;
 		k->aligned = aligned(ev, k->domain, rec->adkim);
 		out->dkim_aligned |= k->aligned;
+	}
+	if (out->spf_aligned || out->dkim_aligned)
+		return;
+	if (out->spf_result == MAUTH_SPF_TEMPERROR)
+		unknown_identifier(ev, "SPF", out->spf_domain, rec->aspf);
+	for (size_t i = 0; i < out->ndkim; i++) {
+		if (out->dkim[i].result == MAUTH_DMARC_DKIM_TEMPERROR)
+			unknown_identifier(ev, "DKIM", out->dkim[i].domain,
+			    rec->adkim);
 	}
 }
 

@@ -66,6 +66,7 @@ struct msg {
 	enum mauth_spf_result spf;
 	const char *dkim[4];		/* passing signatures */
 	const char *dkim_fail;		/* one failing signature, may be NULL */
+	const char *dkim_temp;		/* one temperror signature, may be NULL */
 	enum mauth_spf_scope scope;
 };
 
@@ -82,7 +83,7 @@ static enum mauth_dmarc_result
 run(struct mauth_dns *dns, enum mauth_dmarc_mode mode, const struct msg *m,
     struct mauth_dmarc_outcome *out)
 {
-	struct mauth_dmarc_dkim_input k[5];
+	struct mauth_dmarc_dkim_input k[6];
 	size_t nk = 0;
 	struct mauth_dmarc_options opt = { .mode = mode, .psl = psl,
 	    .sample = sample };
@@ -98,6 +99,9 @@ run(struct mauth_dns *dns, enum mauth_dmarc_mode mode, const struct msg *m,
 	if (m->dkim_fail != NULL)
 		k[nk++] = (struct mauth_dmarc_dkim_input){ m->dkim_fail, "bad",
 		    MAUTH_DMARC_DKIM_FAIL, "body hash mismatch" };
+	if (m->dkim_temp != NULL)
+		k[nk++] = (struct mauth_dmarc_dkim_input){ m->dkim_temp, "tmp",
+		    MAUTH_DMARC_DKIM_TEMPERROR, "key lookup timed out" };
 	in.ndkim = nk;
 	return mauth_dmarc_evaluate(dns, &opt, &in, out);
 }
@@ -466,6 +470,19 @@ test_spf_identity_and_failures(void)
 	expect(dns, 0, &(struct msg){ .from = "example.net",
 	    .spf_domain = "other.example", .spf = MAUTH_SPF_PASS },
 	    FAIL, P_REJ, "an unaligned identifier whose walk succeeds");
+	/* DESIGN.md: a DNS failure never turns mail that would pass into fail */
+	expect(dns, 0, &(struct msg){ .from = "example.org",
+	    .spf_domain = "bounce.example.org", .spf = MAUTH_SPF_TEMPERROR },
+	    TEMP, 0, "SPF temperror for a domain that would align: temperror");
+	expect(dns, 0, &(struct msg){ .from = "example.org",
+	    .spf_domain = "example.com", .spf = MAUTH_SPF_TEMPERROR },
+	    FAIL, P_REJ, "SPF temperror for a domain that could not align: fail");
+	expect(dns, 0, &(struct msg){ .from = "example.org",
+	    .dkim_temp = "example.org" }, TEMP, 0,
+	    "DKIM temperror for an aligned d=: temperror");
+	expect(dns, 0, &(struct msg){ .from = "example.org",
+	    .dkim = { "example.org" }, .dkim_temp = "example.org" }, PASS, 0,
+	    "DKIM temperror beside an aligned pass: pass");
 	expect(dns, 0, &(struct msg){ .from = "slow.example",
 	    .spf_domain = "slow.example", .spf = MAUTH_SPF_PASS },
 	    TEMP, 0, "timeout on the author's _dmarc: temperror, even with SPF pass");
