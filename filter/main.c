@@ -6,8 +6,9 @@
  *   1. read the configuration (-n stops here);
  *   2. detach (unless -f), so the threads started next are in the process
  *      that keeps running and the pid file names it;
- *   3. the resolver (Nameservers, DNSTimeout, TrustAnchorFile) and the
- *      per-transaction context built from the configuration;
+ *   3. the resolver (Nameservers, DNSTimeout, TrustAnchorFile), the Public
+ *      Suffix List for DMARCDiscovery psl (read once, shared by every
+ *      thread) and the per-transaction context built from the configuration;
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *   5. drop privileges to UserID (priv.c);
@@ -37,6 +38,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "daemon.h"
+#include "dmarc_discover.h"
 #include "dns_unbound.h"
 #include "inbound.h"
 #include "listen.h"
@@ -49,6 +51,7 @@
 struct mauthd {
 	struct mauth_conf *conf;
 	struct mauth_dns *dns;
+	struct mauth_dmarc_psl *psl;		/* DMARCDiscovery psl only */
 	struct mauth_inbound_ctx ictx;
 	pthread_t main_thread;
 	int milter_rc;			/* smfi_main's result */
@@ -86,10 +89,14 @@ mauthd_resolver(struct mauthd *d, char **error_r)
 
 	if ((d->dns = mauth_dns_unbound_new(&cfg, error_r)) == NULL)
 		return -1;
+	if (conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_PSL &&
+	    (d->psl = mauth_dmarc_psl_load(conf->public_suffix_list, error_r)) == NULL)
+		return -1;
 	d->ictx.dns = d->dns;
 	d->ictx.authserv_id = conf->authserv_id;
 	d->ictx.spf.receiver = conf->authserv_id;
 	d->ictx.on_temperror = conf->on_temperror;
+	mauth_inbound_dmarc_conf_init(&d->ictx.dmarc, conf, d->psl);
 	return 0;
 }
 
@@ -211,6 +218,7 @@ mauthd_config(const char *path, bool check, bool dump)
 			exit(EX_CONFIG);
 		}
 		mauth_dns_free(&probe.dns);
+		mauth_dmarc_psl_free(&probe.psl);
 		printf("mauthd: %s: configuration valid\n", path);
 	}
 	if (check || dump) {

@@ -230,10 +230,14 @@ mlfi_eom(SMFICTX *ctx)
 	if (m->in == NULL)
 		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
 		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);
-	else
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s "
+	else {
+		const struct mauth_inbound_dmarc *d = mauth_inbound_get_dmarc(m->in);
+
+		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s%s%s "
 		    "forged_ar_removed=%zu action=%s", c->addr, c->helo ? c->helo : "",
-		    m->mailfrom, mauth_spf_result_name(m->spf), m->forged_removed, action);
+		    m->mailfrom, mauth_spf_result_name(m->spf), d ? " " : "",
+		    d ? mauth_inbound_dmarc_summary(d) : "", m->forged_removed, action);
+	}
 	msg_end(c);
 	return rc;
 }

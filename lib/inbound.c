@@ -8,6 +8,8 @@
  * as the header streams past.  Each authentication method contributes one
  * resinfo through its own small function (authres_methods[] below); DKIM
  * and DMARC add theirs there, and their say in the action in decide().
+ * DMARC lives in inbound_dmarc.c: this file feeds it the From fields,
+ * recipients, SPF outcome and DKIM results, and maps its verdict.
  *
  * Ownership: see inbound.h.  The object keeps copies of every string it is
  * given and owns the SPF outcome and the action text.
@@ -24,6 +26,10 @@
 
 /* RFC 7372 section 3.2: X.7.24 "SPF validation error" (a temperror) */
 #define INBOUND_SPF_ERROR_XCODE "4.7.24"
+/* RFC 9989 7.2: "550 5.7.1 Email rejected per DMARC policy for ..." */
+#define INBOUND_DMARC_REJECT_XCODE "5.7.1"
+/* RFC 3463 X.7.0: other security status (RFC 7372 has no DMARC code) */
+#define INBOUND_DMARC_TEMP_XCODE "4.7.0"
 
 struct mauth_inbound {
 	const struct mauth_inbound_ctx *ctx;
@@ -40,6 +46,9 @@ struct mauth_inbound {
 	size_t ar_fields;		/* Authentication-Results fields seen */
 	size_t *forged;			/* positions of those claiming our id */
 	size_t nforged;
+
+	struct mauth_inbound_dmarc *dmarc;	/* NULL: DMARC not configured */
+	char *header_name, *header_value;	/* DMARCQuarantine header */
 
 	struct mauth_action action;
 	char *action_text;
@@ -58,6 +67,8 @@ mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
 	}
 	in->helo = helo != NULL && *helo != '\0' ? xstrdup(helo) : NULL;
 	in->action.kind = MAUTH_ACTION_ACCEPT;
+	if (ctx->dmarc.enabled)
+		in->dmarc = mauth_inbound_dmarc_new(&ctx->dmarc);
 	return in;
 }
 
@@ -72,6 +83,9 @@ mauth_inbound_free(struct mauth_inbound **inp)
 	free(in->helo);
 	free(in->mailfrom);
 	free(in->forged);
+	mauth_inbound_dmarc_free(&in->dmarc);
+	free(in->header_name);
+	free(in->header_value);
 	free(in->action_text);
 	free(in);
 	*inp = NULL;
@@ -114,6 +128,8 @@ mauth_inbound_mailfrom(struct mauth_inbound *in, const char *reverse_path)
 	in->have_mailfrom = true;
 
 	/* A repeated MAIL FROM starts the evaluation over (RFC 5321 3.3). */
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_reset(in->dmarc);
 	mauth_spf_outcome_clear(&in->spf);
 	memset(&in->spf, 0, sizeof(in->spf));
 	in->spf_done = false;
@@ -129,14 +145,17 @@ mauth_inbound_mailfrom(struct mauth_inbound *in, const char *reverse_path)
 void
 mauth_inbound_rcpt(struct mauth_inbound *in, const char *forward_path)
 {
-	(void)in;
-	(void)forward_path;	/* DMARC reports will count recipients */
+	/* aggregate reports carry the recipient domains (RFC 9990) */
+	if (in->dmarc != NULL && forward_path != NULL)
+		mauth_inbound_dmarc_rcpt(in->dmarc, forward_path);
 }
 
 void
 mauth_inbound_header(struct mauth_inbound *in, const char *name,
     const char *value)
 {
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_header(in->dmarc, name, value);
 	if (strcasecmp(name, "Authentication-Results") != 0)
 		return;
 	in->ar_fields++;
@@ -162,34 +181,95 @@ mauth_inbound_body(struct mauth_inbound *in, const unsigned char *data,
 	(void)len;
 }
 
+/* set_action - the action and its reply, the text copied */
+static void
+set_action(struct mauth_inbound *in, enum mauth_action_kind kind,
+    const char *rcode, const char *xcode, char *text)
+{
+	free(in->action_text);
+	in->action_text = text;
+	in->action = (struct mauth_action){ .kind = kind, .rcode = rcode,
+	    .xcode = xcode, .text = text };
+}
+
+/* dmarc_header - split DMARCQuarantineHeader "Name: value" for the MTA */
+static void
+dmarc_header(struct mauth_inbound *in)
+{
+	const char *field = in->ctx->dmarc.quarantine_header;
+	const char *colon = field != NULL ? strchr(field, ':') : NULL;
+
+	if (colon == NULL)
+		return;
+	free(in->header_name);
+	free(in->header_value);
+	in->header_name = xstrndup(field, (size_t)(colon - field));
+	in->header_value = xstrdup(colon + 1 + strspn(colon + 1, " \t"));
+	in->action.header_name = in->header_name;
+	in->action.header_value = in->header_value;
+}
+
 /*
  * decide - the action from every verdict.  A temperror is a DNS problem
  * that may clear up: with On-TempError tempfail the client is told to come
  * back (RFC 7208 section 8.6 allows a 4xx), rather than having mail
- * delivered whose authentication could not be checked.
+ * delivered whose authentication could not be checked.  A DMARC reject is
+ * final whatever else is pending; a quarantine only stands when nothing
+ * asks for a retry.
  */
 static void
 decide(struct mauth_inbound *in)
 {
-	free(in->action_text);
-	in->action_text = NULL;
-	in->action = (struct mauth_action){ .kind = MAUTH_ACTION_ACCEPT };
+	const char *dtext = NULL;
+	enum mauth_inbound_dmarc_verdict dv = in->dmarc != NULL ?
+	    mauth_inbound_dmarc_verdict(in->dmarc, &dtext) :
+	    MAUTH_INBOUND_DMARC_ACCEPT;
 
-	if (in->spf_done && in->spf.result == MAUTH_SPF_TEMPERROR &&
+	set_action(in, MAUTH_ACTION_ACCEPT, NULL, NULL, NULL);
+	if (dv == MAUTH_INBOUND_DMARC_REJECT) {
+		set_action(in, MAUTH_ACTION_REJECT, "550",
+		    INBOUND_DMARC_REJECT_XCODE, xstrdup(dtext));
+	} else if (in->spf_done && in->spf.result == MAUTH_SPF_TEMPERROR &&
 	    in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
-		in->action_text = xasprintf("SPF check of %s could not be completed "
-		    "(temporary DNS error), try again later",
-		    in->spf.domain != NULL ? in->spf.domain : "the sender's domain");
-		in->action.kind = MAUTH_ACTION_TEMPFAIL;
-		in->action.rcode = "451";
-		in->action.xcode = INBOUND_SPF_ERROR_XCODE;
-		in->action.text = in->action_text;
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_SPF_ERROR_XCODE, xasprintf("SPF check of %s could "
+		    "not be completed (temporary DNS error), try again later",
+		    in->spf.domain != NULL ? in->spf.domain :
+		    "the sender's domain"));
+	} else if (dv == MAUTH_INBOUND_DMARC_TEMPFAIL) {
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_DMARC_TEMP_XCODE, xstrdup(dtext));
+	} else if (dv == MAUTH_INBOUND_DMARC_QUARANTINE) {
+		set_action(in, MAUTH_ACTION_QUARANTINE, NULL, NULL, xstrdup(dtext));
+	} else if (dv == MAUTH_INBOUND_DMARC_HEADER) {
+		dmarc_header(in);
 	}
+}
+
+/*
+ * dmarc_eom - run DMARC with what the transaction knows.  DKIM results
+ * come in as plain values (dmarc_eval.h); until the DKIM verifier is part
+ * of the transaction there are none, and only SPF can align.
+ */
+static void
+dmarc_eom(struct mauth_inbound *in)
+{
+	struct mauth_inbound_dmarc_facts f = {
+		.dns = in->ctx->dns,
+		.client = in->have_client ? &in->client : NULL,
+		.mailfrom = in->have_mailfrom ? in->mailfrom : NULL,
+		.spf = in->spf_done ? &in->spf : NULL,
+	};
+
+	if (in->dmarc == NULL || in->ctx->dns == NULL)
+		return;
+	mauth_inbound_dmarc_eom(in->dmarc, &f);
 }
 
 void
 mauth_inbound_eom(struct mauth_inbound *in)
 {
+	dmarc_eom(in);
 	decide(in);
 }
 
@@ -226,10 +306,19 @@ authres_spf(const struct mauth_inbound *in, struct mauth_authres *ar)
 		mauth_authres_add(ar, "spf", name, reason, NULL);
 }
 
+/* authres_dmarc - "dmarc=RESULT (p=... sp=... dis=...) header.from=DOMAIN" */
+static void
+authres_dmarc(const struct mauth_inbound *in, struct mauth_authres *ar)
+{
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_authres(in->dmarc, ar);
+}
+
 /* One function per method, in the order RFC 8601 readers expect them. */
 static void (*const authres_methods[])(const struct mauth_inbound *,
     struct mauth_authres *) = {
 	authres_spf,
+	authres_dmarc,
 };
 
 char *
@@ -250,6 +339,12 @@ mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r)
 {
 	*pos_r = in->forged;
 	return in->nforged;
+}
+
+const struct mauth_inbound_dmarc *
+mauth_inbound_get_dmarc(const struct mauth_inbound *in)
+{
+	return in->dmarc;
 }
 
 void

@@ -25,6 +25,7 @@
 
 #include "conf.h"
 #include "dns.h"
+#include "inbound_dmarc.h"
 #include "ip.h"
 #include "spf.h"
 
@@ -33,6 +34,8 @@ struct mauth_inbound_ctx {
 	const char *authserv_id;		/* ours; incoming A-R claiming it are forged */
 	struct mauth_spf_options spf;
 	enum mauth_conf_on_temperror on_temperror;
+	/* DMARC (inbound_dmarc.h); zeroed: no DMARC evaluation */
+	struct mauth_inbound_dmarc_conf dmarc;
 };
 
 /* What the MTA should do with the message (filter maps it to SMFIS_*). */
@@ -48,6 +51,9 @@ struct mauth_action {
 	const char *rcode;	/* "451", "550"; NULL for accept */
 	const char *xcode;	/* "4.7.5", ... */
 	const char *text;	/* reply text / quarantine reason; owned by the transaction */
+	/* accept: a header field to add (DMARCQuarantine header); else NULL */
+	const char *header_name;
+	const char *header_value;
 };
 
 struct mauth_inbound;
@@ -101,10 +107,21 @@ char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
  */
 size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
 /*
+ * mauth_inbound_get_dmarc - the DMARC part of the transaction (outcomes
+ * for reports, the log summary); NULL when DMARC is not configured.
+ */
+const struct mauth_inbound_dmarc *mauth_inbound_get_dmarc(
+    const struct mauth_inbound *in);
+/*
  * mauth_inbound_action - accept, except: an SPF temperror with
  * On-TempError tempfail gives TEMPFAIL "451" "4.7.24" (RFC 7372 section
- * 3.2, SPF validation error) with a text naming the domain.  Accept before
- * eom.
+ * 3.2, SPF validation error) with a text naming the domain; DMARC (from
+ * inbound_dmarc.h): REJECT "550" "5.7.1" (RFC 9989 7.2) for a p=reject
+ * failure or a From field refused by configuration, TEMPFAIL "451" "4.7.0"
+ * for a DMARC temperror with On-TempError tempfail, QUARANTINE for a
+ * p=quarantine failure, or accept with header_name/header_value set.  A
+ * reject wins over a tempfail, which wins over a quarantine.  Accept
+ * before eom.
  */
 void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
 

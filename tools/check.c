@@ -3,9 +3,9 @@
  *
  * The message goes through lib/message.c into lib/inbound.c, the objects
  * mauthd's milter callbacks drive, and the one line printed is the
- * Authentication-Results field mauthd would add (unfolded).  DNS comes from
- * zone files (--zone, offline and deterministic), a given forwarder
- * (--nameserver, through libunbound), or mauthd's own settings.
+ * Authentication-Results field mauthd would add (unfolded; spf=, dmarc=).
+ * DNS comes from zone files (--zone, offline and deterministic), a given
+ * forwarder (--nameserver, through libunbound), or mauthd's own settings.
  */
 #include "config.h"
 
@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "dmarc_discover.h"
 #include "dns_mem.h"
 #include "dns_unbound.h"
 #include "dns_zone.h"
@@ -51,11 +52,13 @@ check_usage(FILE *f)
 "Evaluate MESSAGE (a file in RFC 5322 form; stdin when absent or -) as\n"
 "mauthd would for an SMTP client at IP and print the one header field it\n"
 "would add, unfolded:\n"
-"  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org\n"
+"  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org;\n"
+"      dmarc=pass (p=reject sp=reject dis=none) header.from=example.org\n"
 "\n"
 "options:\n"
 "  -c, --config FILE     mauthd's configuration (AuthservID, Nameservers,\n"
-"                        DNSTimeout, On-TempError); default %s\n"
+"                        DNSTimeout, On-TempError, the DMARC keys);\n"
+"                        default %s\n"
 "                        when it exists, else built-in defaults\n"
 "  --zone FILE           answer DNS from this RFC 1035 zone file instead of\n"
 "                        the network (repeatable; the file needs $ORIGIN or\n"
@@ -64,7 +67,7 @@ check_usage(FILE *f)
 "                        ask this recursive resolver (repeatable; overrides\n"
 "                        the config's Nameservers; not with --zone)\n"
 "  --ip IP               the SMTP client's address; without it SPF is not\n"
-"                        evaluated (the field then says \"none\")\n"
+"                        evaluated (DMARC then has only DKIM to align)\n"
 "  --helo NAME           the client's HELO/EHLO name\n"
 "  --mail-from ADDR      the MAIL FROM reverse-path (\"\" or \"<>\" for the\n"
 "                        null sender, whose HELO identity is checked);\n"
@@ -345,6 +348,7 @@ cmd_check(int argc, char **argv)
 	struct mauth_buf msg = MAUTH_BUF_INIT;
 	struct mauth_conf *conf = NULL;
 	struct mauth_dns *dns = NULL;
+	struct mauth_dmarc_psl *psl = NULL;
 	char *error = NULL;
 	int status = MAUTH_EXIT_ERROR;
 
@@ -363,6 +367,9 @@ cmd_check(int argc, char **argv)
 	    load_conf(o.config, &conf, &error) < 0 ||
 	    (dns = open_dns(&o, conf, &error)) == NULL)
 		goto out;
+	if (conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_PSL &&
+	    (psl = mauth_dmarc_psl_load(conf->public_suffix_list, &error)) == NULL)
+		goto out;
 
 	struct mauth_inbound_ctx ctx = {
 		.dns = dns,
@@ -371,6 +378,7 @@ cmd_check(int argc, char **argv)
 		.on_temperror = conf->on_temperror,
 	};
 	ctx.spf.receiver = ctx.authserv_id;
+	mauth_inbound_dmarc_conf_init(&ctx.dmarc, conf, psl);
 	if (evaluate(&o, &ctx, &msg, &error) == 0)
 		status = MAUTH_EXIT_OK;
 out:
@@ -378,6 +386,7 @@ out:
 		fprintf(stderr, "mauth check: %s\n", error);
 	free(error);
 	mauth_dns_free(&dns);
+	mauth_dmarc_psl_free(&psl);
 	mauth_conf_free(&conf);
 	mauth_buf_free(&msg);
 	free(o.zones);
