@@ -14,7 +14,9 @@
 #
 # Postfix is preseeded as "No configuration": installing it writes no
 # /etc/postfix/main.cf and starts no system mail server.  The tests run
-# their own private Postfix instances.
+# their own private Postfix and unbound instances, so while it installs,
+# a policy-rc.d (unless the machine has one) keeps the packages from
+# starting system services (unbound would otherwise take 127.0.0.1:53).
 #
 # The package lists below are the one place that says what mauth needs;
 # add to them here.
@@ -101,6 +103,13 @@ main()
 	# starts no mail server.
 	echo "postfix postfix/main_mailer_type select No configuration" |
 	    debconf-set-selections
+
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# scripts/deps.sh: start no services while installing\nexit 101\n' \
+		    >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 
 	if unknown "${need[@]}"; then
 		apt-get update -q
