@@ -13,8 +13,9 @@
 #       MAUTHD_MILTER (the Postfix milter spec: inet:127.0.0.1:PORT).
 #       Returns non-zero with diagnostics if mauthd exits or never listens.
 #       mauthd is stopped at exit (mauthd_stop).
-#       MAUTHD (default filter/mauthd of this tree) names the binary;
-#       MAUTHD_WRAPPER, if set, is put before it (e.g. "valgrind -q").
+#       MAUTHD names the binary (default: filter/mauthd under
+#       $top_builddir, else under this source tree); MAUTHD_WRAPPER, if
+#       set, is put before it (e.g. "valgrind -q").
 #
 #   mauthd_stop
 #       SIGTERM, wait up to 10 s, then SIGKILL.  Idempotent.  Returns
@@ -25,7 +26,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-MAUTHD=${MAUTHD:-$T_TOP/filter/mauthd}
+MAUTHD=${MAUTHD:-${top_builddir:-$T_TOP}/filter/mauthd}
 MAUTHD_WRAPPER=${MAUTHD_WRAPPER:-}
 MAUTHD_AUTHSERV_ID=${MAUTHD_AUTHSERV_ID:-mauth.e2e.test}
 MAUTHD_DNS_TIMEOUT=${MAUTHD_DNS_TIMEOUT:-2s}
