@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/deps.sh test
-# The programs and the C test binaries (t/c/*.t), without running them.
+# The programs, then the C test binaries (t/c/*.t) without running them.
+bash scripts/build.sh
 bash scripts/build.sh check-programs
 exec prove -r -j"${PROVE_JOBS:-$(nproc)}" "$@" t

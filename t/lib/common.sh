@@ -6,6 +6,7 @@
 #   t_like STR ERE DESC       STR matches the extended regex ERE
 #   t_unlike STR ERE DESC     STR does not match ERE
 #   t_diag MSG...             "# MSG" lines on stderr (shown by prove)
+#   t_note MSG...             "# MSG" lines on stdout (shown by prove -v)
 #   t_diag_file FILE [N]      the last N (default 40) lines of FILE as diag
 #   t_done                    print the plan "1..N"; exit 1 if a test failed
 #   t_skip_all REASON         "1..0 # SKIP REASON" and exit 0
@@ -95,6 +96,14 @@ t_diag()
 	local line
 	for line in "$@"; do
 		printf '%s\n' "$line" | sed 's/^/# /' >&2
+	done
+}
+
+t_note()
+{
+	local line
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
 	done
 }
 
