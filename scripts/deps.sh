@@ -34,11 +34,12 @@ PKGS_BUILD=(
 #   postfix + swaks: the end-to-end tests' private MTA and SMTP client
 #   unbound + dnsutils: the tests' DNS server and dig to probe it
 #   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
+#   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
 PKGS_TEST=(
 	perl iproute2 procps
 	postfix swaks
 	unbound dnsutils
-	python3 python3-dkim python3-nacl python3-spf libmail-dkim-perl
+	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
 )
 
 usage()
