@@ -24,12 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfdef.h>
 
 #include "load_msg.h"
+#include "load_stats.h"
 #include "milter_proto.h"
 #include "xmalloc.h"
 
@@ -69,15 +69,6 @@ struct load_stats {
 
 static struct load_opts opts;
 static struct load_stats stats;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void
 report_error(const char *error)
@@ -262,7 +253,7 @@ worker(void *arg)
 				continue;
 			}
 			char *error = NULL;
-			double t0 = now_ms();
+			double t0 = load_now_ms();
 			int v = send_message(c, msgno, &error);
 			if (v < 0) {
 				report_error(error);
@@ -271,7 +262,7 @@ worker(void *arg)
 				atomic_fetch_add(&stats.done, 1);
 				break;
 			}
-			stats.latency_ms[msgno] = now_ms() - t0;
+			stats.latency_ms[msgno] = load_now_ms() - t0;
 			atomic_fetch_add(&stats.verdicts[v], 1);
 			atomic_fetch_add(&stats.done, 1);
 		}
@@ -289,49 +280,24 @@ worker(void *arg)
 	return NULL;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Percentile p (0..100) of the sorted v[0..n), nearest rank. */
-static double
-percentile(const double *v, size_t n, double p)
-{
-	if (n == 0)
-		return 0;
-	size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	return v[(rank > n ? n : rank) - 1];
-}
-
 static void
 print_summary(double secs)
 {
-	double *v = xcalloc(opts.total, sizeof(*v));
-	size_t n = 0;
+	struct load_latency l;
 
-	for (unsigned i = 0; i < opts.total; i++)
-		if (stats.latency_ms[i] >= 0)
-			v[n++] = stats.latency_ms[i];
-	qsort(v, n, sizeof(*v), cmp_double);
+	load_latency_sum(stats.latency_ms, opts.total, &l);
 	unsigned accepted = stats.verdicts[MILTER_V_CONTINUE] +
 	    stats.verdicts[MILTER_V_ACCEPT];
 	printf("msgs=%u done=%zu secs=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f"
 	    " max_ms=%.3f accept=%u reject=%u tempfail=%u discard=%u"
 	    " replycode=%u other=%u quarantine=%u added_headers=%u errors=%u\n",
-	    opts.total, n, secs, secs > 0 ? (double)n / secs : 0,
-	    percentile(v, n, 50), percentile(v, n, 99), n ? v[n - 1] : 0,
+	    opts.total, l.count, secs, secs > 0 ? (double)l.count / secs : 0,
+	    l.p50_ms, l.p99_ms, l.max_ms,
 	    accepted, stats.verdicts[MILTER_V_REJECT],
 	    stats.verdicts[MILTER_V_TEMPFAIL], stats.verdicts[MILTER_V_DISCARD],
 	    stats.verdicts[MILTER_V_REPLYCODE],
 	    stats.verdicts[MILTER_V_SHUTDOWN] + stats.verdicts[MILTER_V_CONN_FAIL],
 	    stats.quarantined, stats.headers_added, stats.errors);
-	free(v);
 }
 
 static void
@@ -455,7 +421,7 @@ main(int argc, char **argv)
 		stats.latency_ms[i] = -1;
 	pthread_mutex_init(&stats.out_lock, NULL);
 	pthread_t *tids = xcalloc(opts.conns, sizeof(*tids));
-	double t0 = now_ms();
+	double t0 = load_now_ms();
 	for (unsigned i = 0; i < opts.conns; i++)
 		if (pthread_create(&tids[i], NULL, worker, NULL) != 0) {
 			fprintf(stderr, "milter-load: cannot start thread %u\n", i);
@@ -463,7 +429,7 @@ main(int argc, char **argv)
 		}
 	for (unsigned i = 0; i < opts.conns; i++)
 		pthread_join(tids[i], NULL);
-	print_summary((now_ms() - t0) / 1e3);
+	print_summary((load_now_ms() - t0) / 1e3);
 	free(tids);
 	return stats.errors > 0 ? 1 : 0;
 }
