@@ -454,13 +454,14 @@ milter_reply_clear(struct milter_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The action bit a modification needs (RFC-less: libmilter's SMFIF_*). */
+/* The action bit (libmilter's SMFIF_*) a modification needs. */
 static uint32_t
 mod_action(int cmd)
 {
 	switch (cmd) {
-	case SMFIR_ADDHEADER: return SMFIF_ADDHDRS;
-	case SMFIR_INSHEADER: case SMFIR_CHGHEADER: return SMFIF_CHGHDRS;
+	/* libmilter's smfi_insheader() needs SMFIF_ADDHDRS, as adding does */
+	case SMFIR_ADDHEADER: case SMFIR_INSHEADER: return SMFIF_ADDHDRS;
+	case SMFIR_CHGHEADER: return SMFIF_CHGHDRS;
 	case SMFIR_ADDRCPT: return SMFIF_ADDRCPT;
 	case SMFIR_ADDRCPT_PAR: return SMFIF_ADDRCPT_PAR;
 	case SMFIR_DELRCPT: return SMFIF_DELRCPT;
