@@ -29,6 +29,7 @@
 # for the peers and mauthd the keys and zone written by bench/run.
 
 PEER_NS= PEER_RESOLV= peer__pid= peer__dir=
+m__running=()	# milters started and not yet stopped (killed at exit)
 
 peer__unbound_conf()
 {
@@ -151,6 +152,7 @@ m__opendkim_conf()
 	cat <<CF
 Syslog no
 Background no
+UMask 000
 Mode $mode
 Socket $M_SOCK
 AuthservID bench.peer
@@ -166,6 +168,8 @@ CF
 		echo "Domain sender.example"
 		echo "Selector rsa"
 		echo "KeyFile $BENCH_DIR/rsa.key"
+		# the key sits under /tmp (mode 1777), which OpenDKIM calls unsafe
+		echo "RequireSafeKeys false"
 	fi
 }
 
@@ -174,6 +178,7 @@ m__opendmarc_conf()
 	cat <<CF
 Syslog no
 Background no
+UMask 000
 Socket $M_SOCK
 AuthservID bench.peer
 TrustedAuthservIDs bench.peer
@@ -185,17 +190,31 @@ HistoryFile $BENCH_DIR/opendmarc.history
 CF
 }
 
+milters_cleanup()
+{
+	local p
+	for p in "${m__running[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	m__running=()
+}
+
 milter_start()
 {
 	local name=$1 type=$2 log
+	if [ -z "${m__cleanup_set:-}" ]; then
+		t_cleanup milters_cleanup
+		m__cleanup_set=1
+	fi
 	m__socket "$type" "$name"
 	log=$BENCH_DIR/$name.log
 	case $name in
-	null)
-		"$BENCH_BUILD/bench/null-milter" -p "$M_SOCK" >>"$log" 2>&1 &
-		M_PID=$! ;;
-	null-partial)
-		"$BENCH_BUILD/bench/null-milter" -P -p "$M_SOCK" >>"$log" 2>&1 &
+	null|null-partial)
+		# umask 0: Postfix (user postfix) must be able to connect to a
+		# unix socket that root's milter made
+		(umask 0; exec "$BENCH_BUILD/bench/null-milter" \
+		    $([ $name = null-partial ] && echo -P) -p "$M_SOCK") \
+		    >>"$log" 2>&1 &
 		M_PID=$! ;;
 	opendkim-verify|opendkim-sign)
 		command -v opendkim >/dev/null || return 2
@@ -215,6 +234,7 @@ milter_start()
 		echo "bench: unknown milter $name" >&2
 		return 1 ;;
 	esac
+	m__running+=("$M_PID")
 	if ! m__wait_up; then
 		echo "bench: $name did not start; its log:" >&2
 		tail -n 20 "$log" >&2
@@ -226,6 +246,11 @@ milter_start()
 milter_stop()
 {
 	[ -n "${1:-}" ] || return 0
+	local keep=() p
+	for p in "${m__running[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	m__running=("${keep[@]}")
 	kill "$1" 2>/dev/null
 	t_wait_until 10 eval "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
