@@ -1,11 +1,13 @@
 #!/bin/bash
 # deps.sh - install the Debian packages mauth needs (Debian 12, as root)
 #
-# Usage: scripts/deps.sh [build|test]...     (default: build)
+# Usage: scripts/deps.sh [build|test|bench]...     (default: build)
 #
 #   build  toolchain and libraries to build mauthd and mauth
 #   test   build + what the test suite runs: a real Postfix, swaks, an
 #          unbound DNS server, and independent SPF/DKIM implementations
+#   bench  what bench/run adds: the peers it measures mauthd against
+#          (OpenDKIM, OpenDMARC), openssl for keys, perf for profiles
 #
 # Idempotent: when every package of the profile is installed it does not
 # touch apt at all.  Otherwise it installs only what is missing, with no
@@ -42,9 +44,14 @@ PKGS_TEST=(
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
 )
 
+# What bench/run measures against, on top of the test profile.
+PKGS_BENCH=(
+	opendkim opendmarc openssl linux-perf
+)
+
 usage()
 {
-	echo "usage: $0 [build|test]..." >&2
+	echo "usage: $0 [build|test|bench]..." >&2
 	exit 2
 }
 
@@ -82,6 +89,7 @@ main()
 		case $prof in
 		build) want+=("${PKGS_BUILD[@]}") ;;
 		test) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}") ;;
+		bench) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}") ;;
 		-h|--help) usage ;;
 		*) echo "$0: unknown profile '$prof'" >&2; usage ;;
 		esac
