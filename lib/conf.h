@@ -51,6 +51,7 @@ struct mauth_conf {
 	enum mauth_conf_on_temperror on_temperror;	/* On-TempError */
 	enum mauth_conf_on_error on_internal_error;	/* On-InternalError */
 	unsigned socket_mode;		/* SocketMode: for local: sockets */
+	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
 };
 
 /*

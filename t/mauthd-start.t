@@ -2,7 +2,7 @@
 # mauthd-start.t - mauthd starts, listens (TCP_NODELAY on the listening
 # socket), drops privileges to UserID, gives a local: socket SocketMode and
 # owner, writes and removes PidFile, detaches only once it is up, stops
-# cleanly on SIGTERM and SIGINT, survives SIGHUP, and refuses to start on a
+# cleanly on SIGTERM and SIGINT, reloads on SIGHUP, and refuses to start on a
 # bad configuration or a busy socket.
 srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -40,7 +40,8 @@ kill -HUP "$mauthd_pid"
 sleep 0.3
 alive "$mauthd_pid"
 ok $? "SIGHUP does not stop mauthd"
-like "$(cat "$tmp/mauthd.err")" "SIGHUP: configuration reload is not supported yet" "  it says so"
+wait_for grep -q "reloaded $tmp/tcp.conf: configuration 2 in force" "$tmp/mauthd.err"
+ok $? "  it reloads the configuration (t/mauthd-reload.t tests reloads)"
 
 stop "$mauthd_pid" TERM
 is "$stop_rc" 0 "SIGTERM stops mauthd with status 0"
