@@ -52,7 +52,7 @@ $TALK "$S" --client 192.0.2.77 --qid 4HELD --from '<user@pass.example>' \
     --hold-until "$tmp/go-held" >"$tmp/held.out" 2>&1 &
 held=$!
 started_pids="$started_pids $held"
-wait_for grep -qx hold "$tmp/held.out"
+wait_for grep -qsx hold "$tmp/held.out"
 ok $? "a session connects under configuration 1 and holds after HELO"
 
 # load: 8 connections at a time until told to stop (at least 300 sessions)
