@@ -5,7 +5,8 @@
 # the reload; a broken file is logged and the configuration in force
 # stays; no message is refused, deferred or lost: every one is accepted
 # with 250, reaches the sink, and carries exactly one Authentication-
-# Results field of ours, from the old or the new configuration.
+# Results field of ours, from the old or the new configuration.  Postfix
+# gets its milter settings from conf/postfix-main.cf.snippet.
 . "$(dirname "$0")/lib/dns-server.sh"	# first: it sets its own EXIT trap,
 . "$(dirname "$0")/lib/postfix.sh"	# which common.sh's replaces;
 . "$(dirname "$0")/lib/mauthd.sh"	# dns_cleanup is registered below
@@ -22,7 +23,12 @@ NEW=mx2.e2e.test
 GOOD=192.0.2.10
 dns_server_start "$T_TOP/t/data/zones/e2e/e2e.example.zone" || t_bail "unbound did not start"
 mauthd_start "$DNS_ADDR@$DNS_PORT" "LogLevel info" || t_bail "mauthd did not start"
-postfix_start "$MAUTHD_MILTER" || t_bail "private Postfix did not start"
+# Postfix wired with conf/postfix-main.cf.snippet (the sample's port
+# replaced by this mauthd's): the snippet's settings come last and win
+PF_MAIN_CF=$(sed "s/inet:127\.0\.0\.1:8891/$MAUTHD_MILTER/" "$T_TOP/conf/postfix-main.cf.snippet")
+postfix_start || t_bail "private Postfix did not start"
+t_is "$(postconf -c "$PF_CONF" -xh smtpd_milters non_smtpd_milters milter_default_action 2>/dev/null | tr '\n' ' ')" \
+    "$MAUTHD_MILTER $MAUTHD_MILTER tempfail " "Postfix configured by conf/postfix-main.cf.snippet"
 
 # sender W: messages until $PF_DIR/stop exists (10 at least); each line of
 # $PF_DIR/sent.W is "MSGID REPLY-CODE"
