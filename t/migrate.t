@@ -128,5 +128,13 @@ ok $? "  a row per option ($rows)"
 is "$(grep '^| [A-Z]' "$tmp/table.conf" | cut -d' ' -f2 | sort -f | uniq -di)" "" "  each option once"
 like "$(cat "$tmp/table.conf")" "| Socket | both | Socket |" "  Socket -> Socket"
 like "$(cat "$tmp/table.conf")" "| KeyTable | OpenDKIM | - | DKIM" "  KeyTable: not yet"
+readme=$srcdir/README.md
+if [ -f "$readme" ]; then
+	sed -n '/^<!-- mauth migrate --table: begin -->$/,/^<!-- mauth migrate --table: end -->$/p' \
+	    "$readme" | sed '1d;$d' >"$tmp/readme-table"
+	diff "$tmp/table.conf" "$tmp/readme-table" >"$tmp/readme.diff"
+	ok $? "README's migration table is mauth migrate --table's (regenerate it when a row changes)"
+	[ -s "$tmp/readme.diff" ] && head -20 "$tmp/readme.diff" | sed 's/^/#   /'
+fi
 
 done_testing
