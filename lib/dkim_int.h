@@ -121,6 +121,32 @@ enum mauth_dkim_alg dkim_alg_parse(const char *s);
 struct evp_pkey_st;
 struct evp_pkey_st *dkim_key_pkey(const struct mauth_dkim_key *key);
 
+/* ------------------------------------------------------------ key tables */
+
+struct kt_entry {			/* one KeyTable line */
+	char *name, *domain, *selector;	/* domain may be "%" */
+	struct mauth_dkim_key *key;
+};
+
+struct st_entry {			/* one SigningTable line */
+	char *pattern;
+	char **keys;			/* KeyTable names, or "%" */
+	size_t nkeys;
+	char *signer;			/* i=, may hold "%"; NULL: none */
+	unsigned line;
+};
+
+struct mauth_dkim_keys {
+	struct kt_entry *kt;
+	size_t nkt;
+	struct st_entry *st;
+	size_t nst;
+	bool refile, multiple;
+};
+
+/* dkim_kt_find - the KeyTable entry called name, or NULL */
+struct kt_entry *dkim_kt_find(const struct mauth_dkim_keys *keys, const char *name);
+
 /* dkim_verify_hooks - install the verifier's callbacks in a library handle */
 void dkim_verify_hooks(DKIM_LIB *lib);
 
