@@ -86,7 +86,8 @@ check_h(const char *h)
 	bool from = false;
 	char *list = dkim_strip_fws(h), *save = NULL, *reason = NULL;
 
-	if (*list == '\0' || list[strlen(list) - 1] == ':' || *list == ':') {
+	if (*list == '\0' || list[strlen(list) - 1] == ':' || *list == ':' ||
+	    strstr(list, "::") != NULL) {
 		reason = xasprintf("h= \"%s\" has an empty header field name", h);
 		goto out;
 	}
