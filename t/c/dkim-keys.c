@@ -16,12 +16,25 @@
 
 static const char *dir;
 
-/* write name in the test directory with mode; returns its path (never freed) */
+static char *paths[64];
+static size_t npaths;
+
+static void
+free_paths(void)
+{
+	while (npaths > 0)
+		free(paths[--npaths]);
+}
+
+/* write name in the test directory with mode; returns its path (freed at exit) */
 static const char *
 put(const char *name, const char *data, size_t len, mode_t mode)
 {
 	char *p = xasprintf("%s/%s", dir, name);
 	FILE *f;
+
+	if (npaths < sizeof(paths) / sizeof(paths[0]))
+		paths[npaths++] = p;
 
 	if ((f = fopen(p, "wb")) == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
 		diag("cannot write %s", p);
@@ -314,6 +327,7 @@ main(void)
 	char path[4200];
 
 	dir = tmpdir_new();
+	atexit(free_paths);
 	snprintf(path, sizeof(path), "%s/k", dir);
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/s", dir);
