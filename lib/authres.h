@@ -10,10 +10,25 @@
  *   ID; spf=pass smtp.mailfrom=user@example.org
  *   ID; spf=none smtp.helo=mx.example.org
  *   ID; none                                 (nothing evaluated)
- * one resinfo per method result, "; "-separated; folded (CRLF TAB before
- * each resinfo) when asked, so long fields stay under 78 octets per line
- * where possible.  A property value that is not a valid RFC 2045 token or
- * [local-part "@"] domain is written as a quoted-string.
+ * one resinfo per method result, "; "-separated, all on one line.  Folded
+ * when asked: "\n\t" (LF TAB) after the ";" that starts each resinfo, and
+ * also before a reason= or property that would take a line past 78
+ * octets, e.g.
+ *   ID;\n\tspf=pass smtp.mailfrom=user@example.org
+ * The folded form is meant for smfi_insheader()/smfi_addheader(): the
+ * milter API documents a bare LF followed by white space as the way to
+ * fold a header value, Postfix's cleanup(8) splits the value at LF into
+ * its header records and Sendmail writes it out with its own line ending,
+ * so LF (not CRLF) is the one form both MTAs store as a proper CRLF fold.
+ * "ID; none" is never folded.
+ *
+ * Values: the authserv-id and reason= are written as an RFC 2045 token when
+ * they are one, else as a quoted-string; a property value as a token, as
+ * [local-part "@"] domain-name (local-part a dot-atom, RFC 8601 pvalue), else
+ * as a quoted-string.  In a quoted-string '"' and '\' are escaped and every
+ * control character (CR and LF included) is written as '?', so no value can
+ * end the header line.  method and result are written as given (they are
+ * mauth's own keywords).
  */
 #ifndef MAUTH_AUTHRES_H
 #define MAUTH_AUTHRES_H
@@ -41,9 +56,13 @@ void mauth_authres_add(struct mauth_authres *ar, const char *method,
 char *mauth_authres_format(const struct mauth_authres *ar, bool fold);
 
 /*
- * mauth_authres_parse_id - the authserv-id of a field body (skipping CFWS;
- * value is token or quoted-string).  Returns 0 with a copy in *id_r, or -1
- * with *error_r when the body has no recognisable authserv-id.
+ * mauth_authres_parse_id - the authserv-id of a field body (skipping CFWS,
+ * i.e. white space, folding and nested comments; value is token or
+ * quoted-string, returned unquoted).  An optional authres-version (digits
+ * after CFWS) may follow, then ";" or the end of the body; the rest of the
+ * field is not examined.  Returns 0 with a copy in *id_r, or -1 with
+ * *error_r when the body has no recognisable authserv-id (empty, unclosed
+ * comment or quote, other text after the id).
  */
 int mauth_authres_parse_id(const char *body, size_t len, char **id_r, char **error_r);
 

@@ -21,6 +21,8 @@ mauth_buf_reserve(struct mauth_buf *b, size_t extra)
 	while (size < need)
 		size *= 2;
 	b->data = xrealloc(b->data, size);
+	if (b->size == 0)
+		b->data[0] = '\0';	/* NUL-terminated from the first allocation on */
 	b->size = size;
 }
 

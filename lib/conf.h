@@ -1,19 +1,25 @@
 /*
  * conf.h - mauthd.conf: one file read by mauthd and by every mauth command
  *
- * Format (OpenDKIM style): one "Key value" per line, '#' starts a comment,
- * keys are case-insensitive, the value is the rest of the line with outer
- * white space removed.  The keys, their types, defaults and limits are one
- * table in conf.c; conf/mauthd.conf documents every key and a test checks
- * the two agree.  Unknown keys, repeated keys and bad values are errors
- * reported as "file:line: ...".
+ * Format (OpenDKIM style): one "Key value" per line; keys are
+ * case-insensitive; the value is the rest of the line with outer white
+ * space removed; '#' at the start of a line or after white space starts a
+ * comment (so a value may hold '#' inside a word); blank lines are ignored.
+ * The keys, their types, defaults and limits are one table in conf.c;
+ * conf/mauthd.conf documents every key and a test checks the two agree.
+ * Unknown keys, repeated keys, missing and bad values are errors reported
+ * as "file:line: Key: ..." naming the key and the offending value.
  *
- * A loaded struct mauth_conf is immutable; SIGHUP builds a new one.
+ * A loaded struct mauth_conf is immutable and owned by whoever loaded it
+ * (mauth_conf_free); nothing in it points outside it.  Loading keeps no
+ * state between calls, so it is safe from any thread.
  */
 #ifndef MAUTH_CONF_H
 #define MAUTH_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "ip.h"
 
@@ -38,7 +44,7 @@ struct mauth_conf {
 	char *trust_anchor_file;	/* TrustAnchorFile: DNSSEC; NULL = none */
 	struct mauth_cidr_list internal_hosts;	/* InternalHosts */
 	char *user_id;			/* UserID: user[:group]; NULL = stay as started */
-	char *pid_file;			/* PidFile */
+	char *pid_file;			/* PidFile; NULL = none */
 	bool syslog;			/* Syslog */
 	int syslog_facility;		/* SyslogFacility: LOG_MAIL, ... */
 	unsigned log_level;		/* LogLevel: LOG_ERR .. LOG_DEBUG */
@@ -53,13 +59,80 @@ struct mauth_conf {
  */
 int mauth_conf_load(const char *path, struct mauth_conf **conf_r, char **error_r);
 
-/* mauth_conf_defaults - every key at its default (as if from an empty file) */
+/*
+ * mauth_conf_parse - the same from memory: name is what error messages
+ * and conf->path call the text (e.g. a file name).  len bytes of text are
+ * read; the text need not end with a newline.
+ */
+int mauth_conf_parse(const char *name, const char *text, size_t len,
+    struct mauth_conf **conf_r, char **error_r);
+
+/*
+ * mauth_conf_defaults - every key at its default (as if from an empty
+ * file).  The defaults are checked by the same parser as file values; a
+ * default that fails is a bug in the table and aborts.
+ */
 struct mauth_conf *mauth_conf_defaults(void);
 
+/* mauth_conf_free - release conf and everything in it; sets *conf to NULL */
 void mauth_conf_free(struct mauth_conf **conf);
 
-/* mauth_conf_dump - write every key and its effective value, one per line */
+/*
+ * mauth_conf_dump - append every key and its effective value to out, one
+ * "Key value" line each in table order; keys without a value are written
+ * as comments ("# Key (not set)").  The output parses back to the same
+ * configuration.
+ */
 struct mauth_buf;
 void mauth_conf_dump(const struct mauth_conf *conf, struct mauth_buf *out);
+
+/*
+ * mauth_conf_key_name - the i-th key of the table as spelt in the
+ * documentation (i from 0), or NULL past the last one.  Lets tests and
+ * tools walk the table without knowing it.
+ */
+const char *mauth_conf_key_name(size_t i);
+
+/* ---------------------------------------------------------------- values */
+
+enum mauth_conf_socket_kind {
+	MAUTH_CONF_SOCKET_INET = 0,	/* inet:PORT[@ADDR] */
+	MAUTH_CONF_SOCKET_INET6,	/* inet6:PORT[@ADDR] */
+	MAUTH_CONF_SOCKET_LOCAL,	/* local:PATH or unix:PATH */
+};
+
+struct mauth_conf_socket {
+	enum mauth_conf_socket_kind kind;
+	unsigned port;		/* inet, inet6: 1..65535 */
+	char *addr;		/* inet, inet6: address or host name; NULL = any */
+	char *path;		/* local: absolute path */
+};
+
+/*
+ * mauth_conf_socket_parse - split a Socket value (the form libmilter's
+ * smfi_setconn() takes).  Returns 0 and fills *sock_r (release with
+ * mauth_conf_socket_clear), or -1 with *error_r naming what is wrong.
+ */
+int mauth_conf_socket_parse(const char *spec, struct mauth_conf_socket *sock_r,
+    char **error_r);
+/* mauth_conf_socket_clear - free the strings of sock and zero it */
+void mauth_conf_socket_clear(struct mauth_conf_socket *sock);
+
+struct mauth_conf_user {
+	char *name;		/* user name, for initgroups() */
+	uid_t uid;
+	gid_t gid;		/* the named group, else the user's primary group */
+};
+
+/*
+ * mauth_conf_user_lookup - resolve a UserID value "user[:group]" through
+ * the password and group databases.  Returns 0 and fills *user_r (release
+ * with mauth_conf_user_clear), or -1 with *error_r naming the unknown user
+ * or group.
+ */
+int mauth_conf_user_lookup(const char *spec, struct mauth_conf_user *user_r,
+    char **error_r);
+/* mauth_conf_user_clear - free user->name and zero user */
+void mauth_conf_user_clear(struct mauth_conf_user *user);
 
 #endif

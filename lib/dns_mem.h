@@ -27,9 +27,20 @@ struct mauth_dns_mem;
 struct mauth_dns_mem *mauth_dns_mem_new(void);
 void mauth_dns_mem_free(struct mauth_dns_mem **mem);
 
-/* mauth_dns_mem_add - copy rr in under owner; 0, or -1 with *error_r for a bad owner */
+/*
+ * mauth_dns_mem_add - copy rr in under owner; 0, or -1 with *error_r for a
+ * bad owner, a type lib/dns cannot answer, or a CNAME beside other data
+ * at one owner (RFC 2181 section 10.1)
+ */
 int mauth_dns_mem_add(struct mauth_dns_mem *mem, const char *owner,
     const struct mauth_dns_rr *rr, char **error_r);
+
+/*
+ * mauth_dns_mem_add_name - make owner exist without records (as an SOA
+ * owner does): lookups of it answer NODATA instead of NXDOMAIN
+ */
+int mauth_dns_mem_add_name(struct mauth_dns_mem *mem, const char *owner,
+    char **error_r);
 
 /*
  * mauth_dns_mem_add_text - add one record from its presentation form
@@ -37,12 +48,18 @@ int mauth_dns_mem_add(struct mauth_dns_mem *mem, const char *owner,
  * "\"v=spf1 \" \"-all\"" for TXT (quoted character-strings, \DDD and \X
  * escapes), a domain name for PTR/CNAME/NS.  Relative names in rdata are
  * completed with origin (may be NULL: names are then taken as absolute).
+ * SOA rdata is checked and makes the owner exist, but is never answered.
+ * The syntax is that of lib/dns_rdata.h; rdata holds no comments or
+ * parentheses.
  */
 int mauth_dns_mem_add_text(struct mauth_dns_mem *mem, const char *owner,
     uint16_t type, uint32_t ttl, const char *rdata, const char *origin,
     char **error_r);
 
-/* mauth_dns_mem_add_txt - one TXT record from n character-strings (concatenated) */
+/*
+ * mauth_dns_mem_add_txt - one TXT record (TTL 300) from n character-strings
+ * of at most 255 octets each, stored concatenated
+ */
 int mauth_dns_mem_add_txt(struct mauth_dns_mem *mem, const char *owner,
     const char *const *strings, size_t n, char **error_r);
 

@@ -6,6 +6,17 @@
  * asynchronous underneath so that each lookup can be bounded by the
  * configured timeout (libunbound's synchronous call has no time limit); a
  * lookup that runs out of time is cancelled and answers MAUTH_DNS_TIMEOUT.
+ *
+ * libunbound always forwards here (to the configured nameservers or those
+ * of resolv.conf), so it does not answer private (RFC 1918, RFC 6303) or
+ * documentation (RFC 5737, RFC 3849) reverse zones itself with NXDOMAIN as
+ * a recursive unbound would: the forwarder answers them.
+ *
+ * The backend runs a thread of its own: create it after any fork().
+ * A forwarder that is down is found by libunbound's own retries: once it
+ * has been reached before, lookups answer SERVFAIL after about 3 s; a
+ * forwarder never reached takes libunbound some 17 s to give up on, so
+ * lookups to it answer TIMEOUT when the time limit is shorter.
  */
 #ifndef MAUTH_DNS_UNBOUND_H
 #define MAUTH_DNS_UNBOUND_H
@@ -24,7 +35,12 @@ struct mauth_dns_unbound_config {
 	const char *trust_anchor_file;	/* NULL: no DNSSEC validation status */
 };
 
-/* mauth_dns_unbound_new - NULL with *error_r when libunbound refuses a setting */
+/*
+ * mauth_dns_unbound_new - a resolver; NULL with *error_r when libunbound
+ * refuses a setting: a forwarder that is not "ADDR" or "ADDR@PORT", an
+ * unreadable resolv.conf or trust anchor file, or a trust anchor it cannot
+ * parse (checked here, not at the first lookup).  Nothing is sent yet.
+ */
 struct mauth_dns *mauth_dns_unbound_new(const struct mauth_dns_unbound_config *cfg,
     char **error_r);
 

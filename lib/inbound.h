@@ -52,15 +52,29 @@ struct mauth_action {
 
 struct mauth_inbound;
 
+/*
+ * mauth_inbound_new - client NULL: its address is unknown and SPF is not
+ * evaluated (no spf= resinfo); helo NULL: the client gave no HELO/EHLO.
+ */
 struct mauth_inbound *mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
     const struct mauth_ip *client, const char *helo);
 void mauth_inbound_free(struct mauth_inbound **in);
 
-/* reverse_path: as in MAIL FROM, with or without <>; "" or "<>" is null */
+/*
+ * mauth_inbound_mailfrom - reverse_path as in MAIL FROM, with or without
+ * <> (a source route is dropped); "" or "<>" is null, and SPF then checks
+ * the HELO identity (RFC 7208 section 2.4).  Runs SPF and returns its
+ * result; MAUTH_SPF_NONE without evaluating when the client is unknown.
+ * Calling it again starts the evaluation over.
+ */
 enum mauth_spf_result mauth_inbound_mailfrom(struct mauth_inbound *in,
     const char *reverse_path);
 void mauth_inbound_rcpt(struct mauth_inbound *in, const char *forward_path);
-/* name without colon; value as the MTA sends it (message.h describes it) */
+/*
+ * mauth_inbound_header - name without colon; value as the MTA sends it
+ * (message.h describes it).  Counts every Authentication-Results field and
+ * notes those whose authserv-id is ours (mauth_inbound_forged()).
+ */
 void mauth_inbound_header(struct mauth_inbound *in, const char *name,
     const char *value);
 void mauth_inbound_eoh(struct mauth_inbound *in);
@@ -69,8 +83,16 @@ void mauth_inbound_body(struct mauth_inbound *in, const unsigned char *data,
 void mauth_inbound_eom(struct mauth_inbound *in);
 
 /* After eom: */
+/* mauth_inbound_spf - the SPF outcome, or NULL when SPF was not evaluated */
 const struct mauth_spf_outcome *mauth_inbound_spf(const struct mauth_inbound *in);
-/* the Authentication-Results field body; the caller frees it */
+/*
+ * mauth_inbound_authres - the Authentication-Results field body (authres.h
+ * says how it is written and folded); the caller frees it:
+ *   ID; spf=RESULT smtp.mailfrom=ADDR     (ADDR as given in MAIL FROM)
+ *   ID; spf=RESULT smtp.helo=HELO         (null reverse-path)
+ *   ID; spf=permerror reason="..." smtp.mailfrom=ADDR   (temperror too)
+ *   ID; none                              (nothing was evaluated)
+ */
 char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
 /*
  * mauth_inbound_forged - 1-based positions, among the message's
@@ -78,6 +100,12 @@ char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
  * ascending order (remove them from the last one down, RFC 8601 section 5).
  */
 size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
+/*
+ * mauth_inbound_action - accept, except: an SPF temperror with
+ * On-TempError tempfail gives TEMPFAIL "451" "4.7.24" (RFC 7372 section
+ * 3.2, SPF validation error) with a text naming the domain.  Accept before
+ * eom.
+ */
 void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
 
 #endif

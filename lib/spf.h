@@ -66,7 +66,8 @@ struct mauth_spf_outcome {
 /*
  * mauth_spf_check_host - check_host(ip, domain, sender) of RFC 7208 section
  * 4; helo feeds %{h}.  Fills *out (which the caller clears with
- * mauth_spf_outcome_clear) and returns out->result.
+ * mauth_spf_outcome_clear) and returns out->result.  opt may be NULL (all
+ * defaults); helo may be NULL (%{h} is then "unknown").
  */
 enum mauth_spf_result mauth_spf_check_host(struct mauth_dns *dns,
     const struct mauth_spf_options *opt, const struct mauth_ip *ip,

@@ -1,9 +1,13 @@
 /*
- * mauth.c - the mauth CLI: dispatch to one subcommand per file
+ * mauth.c - the operator's CLI: git-style dispatch to subcommands
  *
- * "mauth SUBCOMMAND [args]"; each subcommand returns the exit status
- * (mauth.h).  (Minimal dispatcher for the DKIM work; the full one with
- * "check" and the global options comes with the inbound work.)
+ *   mauth COMMAND [ARGS...]     run a subcommand (tools/COMMAND.c)
+ *   mauth help [COMMAND]        overview, or the subcommand's --help
+ *   mauth --version
+ *
+ * Exit status (mauth.h): 0 done, 1 internal or operational error, 2 usage
+ * error.  Usage errors print the usage on stderr; asked-for help goes to
+ * stdout.
  */
 #include "config.h"
 
@@ -12,37 +16,96 @@
 
 #include "mauth.h"
 
-static const struct {
+struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
-} commands[] = {
-	{ "sign", cmd_sign, "DKIM-sign a message (RFC 6376, RFC 8463)" },
 };
+
+static const struct command commands[] = {
+	{ "check", cmd_check,
+	  "evaluate a message, print the Authentication-Results mauthd would add" },
+	{ "sign", cmd_sign,
+	  "DKIM-sign a message (RFC 6376, RFC 8463), write it to stdout" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: mauth COMMAND [ARGS]\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	fprintf(f,
+	    "usage: mauth COMMAND [ARGS...]\n"
+	    "       mauth help [COMMAND]\n"
+	    "       mauth --version\n"
+	    "\n"
+	    "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'mauth help COMMAND' or 'mauth COMMAND --help' describes one.\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int
+unknown_command(const char *name)
+{
+	fprintf(stderr, "mauth: unknown command '%s'\n", name);
+	usage(stderr);
+	return MAUTH_EXIT_USAGE;
+}
+
+/* help - "mauth help [COMMAND]": runs "COMMAND --help" */
+static int
+help(int argc, char **argv)
+{
+	const struct command *cmd;
+	char *sub_argv[3];
+
+	if (argc < 2) {
+		usage(stdout);
+		return MAUTH_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "mauth help: one command at a time\n");
+		usage(stderr);
+		return MAUTH_EXIT_USAGE;
+	}
+	if ((cmd = find_command(argv[1])) == NULL)
+		return unknown_command(argv[1]);
+	sub_argv[0] = argv[1];
+	sub_argv[1] = (char *)"--help";
+	sub_argv[2] = NULL;
+	return cmd->run(2, sub_argv);
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct command *cmd;
+
 	if (argc < 2) {
 		usage(stderr);
 		return MAUTH_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("mauth %s\n", PACKAGE_VERSION);
+		return MAUTH_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return MAUTH_EXIT_OK;
 	}
-	fprintf(stderr, "mauth: unknown command \"%s\"\n", argv[1]);
-	usage(stderr);
-	return MAUTH_EXIT_USAGE;
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc - 1, argv + 1);
+	if ((cmd = find_command(argv[1])) == NULL)
+		return unknown_command(argv[1]);
+	return cmd->run(argc - 1, argv + 1);
 }

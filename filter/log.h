@@ -1,0 +1,66 @@
+/*
+ * log.h - mauthd's logging: syslog(3) or standard error
+ *
+ * The level check lives inside the macros (as in Redis' serverLog), so call
+ * sites never test a "do I log" flag.  Per-message lines go through
+ * msg_log(m, level, ...) and start with the MTA's queue id (Postfix
+ * convention: "NOQUEUE" until the MTA has one), then key=value pairs.
+ * Every line is checked by the compiler as a printf format and has its
+ * control characters replaced before it is written, so text from the
+ * network cannot forge log lines.  Safe from any thread: each line is one
+ * write(2) or one syslog(3) call.
+ */
+#ifndef MAUTHD_LOG_H
+#define MAUTHD_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+/* Lines less important than this (a LOG_* level) are dropped. */
+extern int log_max_level;
+
+/*
+ * log_setup - choose the destinations and the level.  foreground: every
+ * line to standard error (mauthd -f).  Otherwise lines go to syslog with
+ * facility when to_syslog, and warnings and errors also to standard error
+ * until log_detach().  Until it is called, everything from LOG_INFO up
+ * goes to standard error.
+ */
+void log_setup(bool foreground, bool to_syslog, int facility, int level);
+
+/*
+ * log_detach - standard error is about to go away (daemon mode): until
+ * then, warnings and errors logged to syslog are copied to standard error
+ * so that whoever starts mauthd sees why it did not start.
+ */
+void log_detach(void);
+
+/* log_at - write one line at level, unconditionally (use the macros) */
+void log_at(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_lvl(level, ...) do { \
+	if ((level) <= log_max_level) \
+		log_at((level), __VA_ARGS__); \
+} while (0)
+
+#define log_err(...)	log_lvl(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_lvl(LOG_WARNING, __VA_ARGS__)
+#define log_info(...)	log_lvl(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	log_lvl(LOG_DEBUG, __VA_ARGS__)
+
+/* msg_qid - the message's queue id, or "NOQUEUE" (m may be NULL); session.c */
+struct msg;
+const char *msg_qid(const struct msg *m);
+
+#define msg_log(m, level, fmt, ...) do { \
+	if ((level) <= log_max_level) \
+		log_at((level), "%s: " fmt, msg_qid(m), ##__VA_ARGS__); \
+} while (0)
+
+/* fatal - bad configuration or environment at start-up: log, exit(status) */
+void fatal(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+/* panic - a bug: log and abort (core dump) */
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

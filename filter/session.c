@@ -1,0 +1,74 @@
+/*
+ * session.c - mauthd's per-connection and per-message state
+ *
+ * Ownership: a struct conn owns its strings and its message; a struct msg
+ * owns its strings and its struct mauth_inbound.  Only msg_end() frees a
+ * message, so end of message, abort and close cannot disagree on what a
+ * message holds.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "session.h"
+#include "xmalloc.h"
+
+struct conn *
+conn_new(void)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	strcpy(c->addr, "local");
+	return c;
+}
+
+void
+conn_free(struct conn **cp)
+{
+	struct conn *c = *cp;
+
+	if (c == NULL)
+		return;
+	*cp = NULL;
+	msg_end(c);
+	free(c->hostname);
+	free(c->helo);
+	free(c);
+}
+
+struct msg *
+msg_begin(struct conn *c)
+{
+	msg_end(c);
+	c->msg = xcalloc(1, sizeof(*c->msg));
+	return c->msg;
+}
+
+void
+msg_end(struct conn *c)
+{
+	struct msg *m = c->msg;
+
+	if (m == NULL)
+		return;
+	c->msg = NULL;
+	mauth_inbound_free(&m->in);
+	free(m->qid);
+	free(m->mailfrom);
+	free(m);
+}
+
+void
+msg_set_qid(struct msg *m, const char *qid)
+{
+	if (m != NULL && m->qid == NULL && qid != NULL && *qid != '\0')
+		m->qid = xstrdup(qid);
+}
+
+const char *
+msg_qid(const struct msg *m)
+{
+	return m != NULL && m->qid != NULL ? m->qid : "NOQUEUE";
+}

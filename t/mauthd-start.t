@@ -1,0 +1,152 @@
+#!/bin/sh
+# mauthd-start.t - mauthd starts, listens (TCP_NODELAY on the listening
+# socket), drops privileges to UserID, gives a local: socket SocketMode and
+# owner, writes and removes PidFile, detaches only once it is up, stops
+# cleanly on SIGTERM and SIGINT, survives SIGHUP, and refuses to start on a
+# bad configuration or a busy socket.
+srcdir=${srcdir:-.}
+top_builddir=${top_builddir:-.}
+. "$srcdir/t/lib/tap.sh"
+. "$srcdir/t/lib/daemon.sh"
+
+[ -x "$MAUTHD" ] || skip_all "$MAUTHD not built"
+[ -x "$PY" ] || skip_all "$PY not installed"
+
+port=$(free_port)
+# a resolver that is never asked: no message goes through in this test
+cat >"$tmp/tcp.conf" <<CONF
+Socket inet:$port@$addr
+AuthservID mx.test.example
+Nameservers $addr@9
+LogLevel debug
+Syslog no
+CONF
+
+# ---------------------------------------------------------------- inet socket
+start_mauthd "$tmp/tcp.conf"
+wait_for listening "$port"
+ok $? "mauthd -f listens on inet:$port@$addr"
+wait_for grep -q "TCP_NODELAY set on the listening socket" "$tmp/mauthd.err"
+ok $? "  and sets TCP_NODELAY on the listening socket"
+like "$(cat "$tmp/mauthd.err")" "listening on inet:$port@$addr" "  and logs where it listens"
+
+# a second daemon on the same socket fails and says why
+"$MAUTHD" -f -c "$tmp/tcp.conf" 2>"$tmp/second.err"
+is "$?" 69 "a second mauthd on the same port exits 69 (EX_UNAVAILABLE)"
+like "$(cat "$tmp/second.err")" "cannot listen on inet:$port@$addr: Address already in use" \
+    "  saying the address is in use"
+
+kill -HUP "$mauthd_pid"
+sleep 0.3
+alive "$mauthd_pid"
+ok $? "SIGHUP does not stop mauthd"
+like "$(cat "$tmp/mauthd.err")" "SIGHUP: configuration reload is not supported yet" "  it says so"
+
+stop "$mauthd_pid" TERM
+is "$stop_rc" 0 "SIGTERM stops mauthd with status 0"
+like "$(cat "$tmp/mauthd.err")" "stopping on SIGTERM" "  logging why"
+! listening "$port"
+ok $? "  and the port is closed"
+
+start_mauthd "$tmp/tcp.conf"
+wait_for listening "$port"
+stop "$mauthd_pid" INT
+is "$stop_rc" 0 "SIGINT stops mauthd with status 0 as well"
+like "$(cat "$tmp/mauthd.err")" "stopping on SIGINT" "  logging why"
+
+# ---------------------------------------------------------------- bad config
+printf 'Socket inet:%s@%s\nDNSTimeout 10h\n' "$port" "$addr" >"$tmp/bad.conf"
+"$MAUTHD" -f -c "$tmp/bad.conf" 2>"$tmp/bad.err"
+is "$?" 78 "a bad configuration: mauthd refuses to start (exit 78)"
+is "$(cat "$tmp/bad.err")" "mauthd: $tmp/bad.conf:2: DNSTimeout: bad value \"10h\": the unit must be ms, s or m" \
+    "  with the file:line error"
+! listening "$port"
+ok $? "  and never listens"
+
+# ---------------------------------------------------------------- daemon mode
+# without -f mauthd returns once it is up; the pid file names the daemon
+mkdir "$tmp/run"
+sed "s|^Syslog no|Syslog no\nPidFile $tmp/run/mauthd.pid|" "$tmp/tcp.conf" >"$tmp/daemon.conf"
+"$MAUTHD" -c "$tmp/daemon.conf" 2>"$tmp/daemon.err"
+is "$?" 0 "mauthd (no -f) exits 0 once the daemon is up"
+dpid=$(cat "$tmp/run/mauthd.pid" 2>/dev/null)
+started_pids="$started_pids $dpid"
+[ -n "$dpid" ] && alive "$dpid"
+ok $? "  PidFile names a running process"
+listening "$port"
+ok $? "  which listens already"
+ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$dpid/status" 2>/dev/null)
+[ -n "$ppid" ] && [ "$ppid" != $$ ]
+ok $? "  detached: not a child of the shell that started it (parent $ppid)"
+sid=$(cut -d' ' -f6 "/proc/$dpid/stat" 2>/dev/null)
+is "$sid" "$dpid" "  a session leader (setsid)"
+is "$(cat "$tmp/daemon.err")" "" "  nothing on standard error: once detached it logs nowhere (Syslog no)"
+kill -TERM "$dpid"
+wait_for sh -c "! kill -0 $dpid 2>/dev/null"
+ok $? "  SIGTERM stops the daemon"
+[ ! -e "$tmp/run/mauthd.pid" ]
+ok $? "  and it removes its PidFile"
+
+# a daemon that cannot start makes the starting command fail, with the reason
+"$MAUTHD" -f -c "$tmp/tcp.conf" 2>"$tmp/blocker.err" &
+blocker=$!
+started_pids="$started_pids $blocker"
+wait_for listening "$port"
+"$MAUTHD" -c "$tmp/daemon.conf" 2>"$tmp/daemon2.err"
+is "$?" 69 "mauthd (no -f) on a busy port exits 69"
+like "$(cat "$tmp/daemon2.err")" "cannot listen on inet:$port@$addr" "  and says why on standard error"
+stop "$blocker"
+
+# ---------------------------------------------------------------- privileges
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# not root: UserID and socket ownership not tested"
+	done_testing
+fi
+nobody_uid=$(id -u nobody)
+nobody_gid=$(id -g nobody)
+
+mkdir "$tmp/nobody"
+chown nobody "$tmp/nobody"
+cat >"$tmp/user.conf" <<CONF
+Socket inet:$port@$addr
+Nameservers $addr@9
+UserID nobody
+PidFile $tmp/nobody/mauthd.pid
+Syslog no
+CONF
+start_mauthd "$tmp/user.conf"
+wait_for listening "$port"
+ok $? "UserID nobody: mauthd listens"
+uids=$(sed -n 's/^Uid:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' ' ')
+is "$uids" "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" "  real, effective, saved and fs uid are nobody's"
+gids=$(sed -n 's/^Gid:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' ' ')
+is "$gids" "$nobody_gid $nobody_gid $nobody_gid $nobody_gid" "  and so are the gids"
+groups=$(sed -n 's/^Groups:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' ' ')
+is "${groups% }" "$(id -G nobody)" "  supplementary groups are nobody's"
+is "$(cat "$tmp/nobody/mauthd.pid" 2>/dev/null)" "$mauthd_pid" "  PidFile written after the drop holds its pid"
+stop "$mauthd_pid"
+is "$stop_rc" 0 "  SIGTERM stops it with status 0"
+
+# a local: socket gets SocketMode and the owner UserID
+mkdir "$tmp/sock"
+cat >"$tmp/local.conf" <<CONF
+Socket local:$tmp/sock/mauthd.sock
+SocketMode 0600
+UserID nobody
+Nameservers $addr@9
+Syslog no
+CONF
+start_mauthd "$tmp/local.conf"
+wait_for test -S "$tmp/sock/mauthd.sock"
+ok $? "local: socket created"
+sleep 0.2
+is "$(stat -c '%a %U' "$tmp/sock/mauthd.sock" 2>/dev/null)" "600 nobody" "  with SocketMode 0600, owned by nobody"
+"$MAUTHD" -f -c "$tmp/local.conf" 2>"$tmp/local2.err"
+is "$?" 69 "a second mauthd does not steal a live local: socket"
+like "$(cat "$tmp/local2.err")" "another process is listening there" "  and says so"
+test -S "$tmp/sock/mauthd.sock"
+ok $? "  the first one's socket is still there"
+stop "$mauthd_pid"
+is "$stop_rc" 0 "  SIGTERM stops it with status 0"
+
+done_testing
