@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "dkim_int.h"
 #include "xmalloc.h"
 
@@ -45,6 +46,32 @@ mauth_dkim_options_init(struct mauth_dkim_options *opt)
 	opt->max_signatures = MAUTH_DKIM_MAX_SIGNATURES;
 	opt->header_canon = MAUTH_DKIM_RELAXED;
 	opt->body_canon = MAUTH_DKIM_RELAXED;
+}
+
+void
+mauth_dkim_options_conf(struct mauth_dkim_options *opt,
+    const struct mauth_conf *conf, struct mauth_dns *dns)
+{
+	static const char *const none[] = { NULL };
+	char **over = conf->oversign_headers;
+
+	mauth_dkim_options_init(opt);
+	opt->dns = dns;
+	opt->min_key_bits = conf->min_key_bits;
+	opt->max_signatures = conf->max_signatures;
+	opt->signature_ttl = conf->signature_ttl;
+	opt->header_canon = conf->canonicalization == MAUTH_CANON_SIMPLE_RELAXED ||
+	    conf->canonicalization == MAUTH_CANON_SIMPLE_SIMPLE ?
+	    MAUTH_DKIM_SIMPLE : MAUTH_DKIM_RELAXED;
+	opt->body_canon = conf->canonicalization == MAUTH_CANON_RELAXED_SIMPLE ||
+	    conf->canonicalization == MAUTH_CANON_SIMPLE_SIMPLE ?
+	    MAUTH_DKIM_SIMPLE : MAUTH_DKIM_RELAXED;
+	opt->sign_headers = (const char *const *)conf->sign_headers;
+	if (over != NULL && over[0] != NULL && over[1] == NULL &&
+	    strcasecmp(over[0], "none") == 0)
+		opt->oversign_headers = none;
+	else
+		opt->oversign_headers = (const char *const *)over;
 }
 
 static size_t

@@ -122,6 +122,16 @@ struct mauth_dkim;
 void mauth_dkim_options_init(struct mauth_dkim_options *opt);
 
 /*
+ * mauth_dkim_options_conf - the options mauthd.conf (conf.h) asks for:
+ * Canonicalization, SignHeaders, OversignHeaders ("none": no oversigning),
+ * SignatureTTL, MinimumKeyBits, MaximumSignaturesToVerify.  opt points
+ * into conf, which must outlive the options (and the context made of them).
+ */
+struct mauth_conf;
+void mauth_dkim_options_conf(struct mauth_dkim_options *opt,
+    const struct mauth_conf *conf, struct mauth_dns *dns);
+
+/*
  * mauth_dkim_new - set up libopendkim for verifying and signing with opt.
  * Returns 0, or -1 with *error_r (caller frees) when libopendkim cannot be
  * set up or a header list is unusable.
