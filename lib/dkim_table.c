@@ -153,7 +153,8 @@ kt_key(const struct table_reader *r, const char *spec, bool *inline_r,
 		rc = mauth_dkim_key_parse(spec, strlen(spec), "inline key", key_r, &error);
 	else {
 		char *dir = xstrdup(r->path), *path;
-		path = spec[0] == '/' ? xstrdup(spec) : xasprintf("%s/%s", dirname(dir), spec);
+		path = spec[0] == '/' ? xstrdup(spec) : xasprintf("%s/%s", dirname(dir),
+		    strncmp(spec, "./", 2) == 0 ? spec + 2 : spec);
 		rc = mauth_dkim_key_load(path, key_r, &error);
 		free(path);
 		free(dir);
