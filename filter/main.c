@@ -6,8 +6,10 @@
  *   1. read the configuration (-n stops here);
  *   2. detach (unless -f), so the threads started next are in the process
  *      that keeps running and the pid file names it;
- *   3. the resolver (Nameservers, DNSTimeout, TrustAnchorFile) and the
- *      per-transaction context built from the configuration;
+ *   3. the resolver (Nameservers, DNSTimeout, TrustAnchorFile), DKIM
+ *      (libopendkim set up; every KeyTable key read, parsed and checked
+ *      against the SigningTable while we may still read root-only files)
+ *      and the per-transaction context built from the configuration;
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *   5. drop privileges to UserID (priv.c);
@@ -37,19 +39,24 @@
 #include "buf.h"
 #include "conf.h"
 #include "daemon.h"
+#include "dkim.h"
 #include "dns_unbound.h"
 #include "inbound.h"
 #include "listen.h"
 #include "log.h"
 #include "milter.h"
 #include "priv.h"
+#include "sign.h"
 
 #define MAUTHD_CONF	SYSCONFDIR "/mauth/mauthd.conf"
 
 struct mauthd {
 	struct mauth_conf *conf;
 	struct mauth_dns *dns;
+	struct mauth_dkim *dkim;
+	struct mauth_dkim_keys *keys;		/* NULL: no KeyTable, no signing */
 	struct mauth_inbound_ctx ictx;
+	struct sign_ctx sctx;
 	pthread_t main_thread;
 	int milter_rc;			/* smfi_main's result */
 };
@@ -90,6 +97,29 @@ mauthd_resolver(struct mauthd *d, char **error_r)
 	d->ictx.authserv_id = conf->authserv_id;
 	d->ictx.spf.receiver = conf->authserv_id;
 	d->ictx.on_temperror = conf->on_temperror;
+	return 0;
+}
+
+/*
+ * mauthd_dkim - libopendkim for verifying and signing, and the signing
+ * keys: every key is loaded and checked now (a bad one stops start-up
+ * with a message naming the file and line), never per message.
+ */
+static int
+mauthd_dkim(struct mauthd *d, char **error_r)
+{
+	struct mauth_dkim_options opt;
+
+	mauth_dkim_options_conf(&opt, d->conf, d->dns);
+	if (mauth_dkim_new(&opt, &d->dkim, error_r) < 0)
+		return -1;
+	if (d->conf->key_table != NULL &&
+	    mauth_dkim_keys_load(d->conf->key_table, d->conf->signing_table,
+	    d->conf->multiple_signatures, &d->keys, error_r) < 0)
+		return -1;
+	d->ictx.dkim = d->dkim;
+	d->sctx.dkim = d->dkim;
+	d->sctx.keys = d->keys;
 	return 0;
 }
 
@@ -210,6 +240,14 @@ mauthd_config(const char *path, bool check, bool dump)
 			free(error);
 			exit(EX_CONFIG);
 		}
+		/* the keys, exactly as start-up loads them */
+		if (mauthd_dkim(&probe, &error) < 0) {
+			fprintf(stderr, "mauthd: %s: DKIM: %s\n", path, error);
+			free(error);
+			exit(EX_CONFIG);
+		}
+		mauth_dkim_keys_free(&probe.keys);
+		mauth_dkim_free(&probe.dkim);
 		mauth_dns_free(&probe.dns);
 		printf("mauthd: %s: configuration valid\n", path);
 	}
@@ -252,7 +290,11 @@ main(int argc, char **argv)
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, path);
 	if (mauthd_resolver(d, &error) < 0)
 		fatal(EX_CONFIG, "resolver: %s", error);
-	if (milter_register(d->conf, &d->ictx) < 0)
+	if (mauthd_dkim(d, &error) < 0)
+		fatal(EX_CONFIG, "DKIM: %s", error);
+	if (d->keys != NULL)
+		log_info("DKIM: %zu signing keys loaded", mauth_dkim_keys_count(d->keys));
+	if (milter_register(d->conf, &d->ictx, &d->sctx) < 0)
 		fatal(EX_SOFTWARE, "smfi_register failed");
 	if (listen_open(d->conf, &error) < 0)
 		fatal(EX_UNAVAILABLE, "%s", error);

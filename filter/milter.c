@@ -9,10 +9,15 @@
  * registered plus TCP_NODELAY, see listen.c).
  *
  * State: struct conn per connection (smfi_setpriv), struct msg per
- * transaction (session.h).  Clients in InternalHosts, and mail with no
- * client address (submitted on the MTA host), are outbound: they are not
- * verified and get no Authentication-Results (DKIM signing will hook in
- * here).  Anything unexpected is an internal error (reply.h), never a
+ * transaction (session.h).  Clients in InternalHosts, mail with no
+ * client address (submitted on the MTA host) and clients authenticated
+ * with SMTP AUTH ({auth_authen}) send outbound mail: it is not verified,
+ * gets no Authentication-Results, and is DKIM-signed when the From address
+ * matches the SigningTable (sign.c).  Inbound mail is verified (SPF, every
+ * DKIM-Signature; verify.c).  Header values reach lib/ with their leading
+ * white space (SMFIP_HDR_LEADSPC), which DKIM's simple canonicalization
+ * needs; an MTA that cannot send it gets one space put back, the common
+ * case.  Anything unexpected is an internal error (reply.h), never a
  * silent accept.
  */
 #include "config.h"
@@ -22,6 +27,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "buf.h"
 #include "log.h"
 #include "milter.h"
 #include "reply.h"
@@ -32,6 +38,7 @@
 /* Set by milter_register() before smfi_main; read-only afterwards. */
 static const struct mauth_conf *milter_conf;
 static const struct mauth_inbound_ctx *milter_ictx;
+static const struct sign_ctx *milter_sctx;
 
 #define CONN(ctx)	((struct conn *)smfi_getpriv(ctx))
 
@@ -128,8 +135,14 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m = msg_begin(c);
 	milter_qid(ctx, m);
 	m->mailfrom = xstrdup(argv && argv[0] ? argv[0] : "<>");
-	if (c->internal)
+	const char *auth = smfi_getsymval(ctx, (char *)"{auth_authen}");
+	if (auth != NULL && *auth != '\0')
+		m->auth = xstrdup(auth);
+	m->outbound = c->internal || m->auth != NULL;
+	if (m->outbound) {
+		m->sign = sign_begin(milter_sctx);
 		return SMFIS_CONTINUE;
+	}
 	m->in = mauth_inbound_new(milter_ictx, &c->ip, c->helo);
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
 	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
@@ -186,8 +199,15 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "header outside a transaction");
+	char *spaced = NULL;
+	if (value == NULL)
+		value = (char *)"";
+	else if (!CONN(ctx)->leadspc)
+		value = spaced = xasprintf(" %s", value);
 	if (m->in != NULL)
-		mauth_inbound_header(m->in, name, value ? value : "");
+		mauth_inbound_header(m->in, name, value);
+	sign_header(m->sign, name, value);
+	free(spaced);
 	return SMFIS_CONTINUE;
 }
 
@@ -200,6 +220,7 @@ mlfi_eoh(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of header outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_eoh(m->in);
+	sign_eoh(m->sign, m);
 	return SMFIS_CONTINUE;
 }
 
@@ -212,7 +233,32 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 		return reply_internal_error(ctx, NULL, "body outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_body(m->in, data, len);
+	sign_body(m->sign, data, len);
 	return SMFIS_CONTINUE;
+}
+
+/* milter_dkim_log - "pass:example.com:sel,fail:..." or "none", for the log line */
+static char *
+milter_dkim_log(const struct msg *m)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(m->in, &sigs, NULL);
+	struct mauth_buf b = MAUTH_BUF_INIT;
+
+	mauth_buf_puts(&b, n == 0 ? "none" : "");
+	for (size_t i = 0; i < n; i++) {
+		mauth_buf_printf(&b, "%s%s:%s:%s", i ? "," : "",
+		    mauth_dkim_result_name(sigs[i].result),
+		    sigs[i].domain ? sigs[i].domain : "-",
+		    sigs[i].selector ? sigs[i].selector : "-");
+		if (sigs[i].result != MAUTH_DKIM_PASS)
+			msg_log(m, LOG_DEBUG, "dkim=%s d=%s s=%s reason=%s",
+			    mauth_dkim_result_name(sigs[i].result),
+			    sigs[i].domain ? sigs[i].domain : "-",
+			    sigs[i].selector ? sigs[i].selector : "-",
+			    sigs[i].reason ? sigs[i].reason : "");
+	}
+	return mauth_buf_steal(&b);
 }
 
 static sfsistat
@@ -220,20 +266,28 @@ mlfi_eom(SMFICTX *ctx)
 {
 	struct conn *c = CONN(ctx);
 	struct msg *m = milter_msg(ctx);
-	const char *action = "accept";
+	const char *action = "accept", *signed_as = "no";
 	sfsistat rc = SMFIS_CONTINUE;
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
-	if (m->in == NULL)
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
-		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);
 	else
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s "
+		rc = sign_eom(ctx, c, m, &signed_as);
+	if (m->in == NULL)
+		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s %s=yes signed=%s action=%s",
+		    c->addr, c->helo ? c->helo : "", m->mailfrom,
+		    m->auth ? "auth" : "internal", signed_as,
+		    rc == SMFIS_CONTINUE ? action : reply_internal_action());
+	else {
+		char *dkim = milter_dkim_log(m);
+		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s dkim=%s "
 		    "forged_ar_removed=%zu action=%s", c->addr, c->helo ? c->helo : "",
-		    m->mailfrom, mauth_spf_result_name(m->spf), m->forged_removed, action);
+		    m->mailfrom, mauth_spf_result_name(m->spf), dkim, m->forged_removed,
+		    action);
+		free(dkim);
+	}
 	msg_end(c);
 	return rc;
 }
@@ -263,7 +317,8 @@ mlfi_close(SMFICTX *ctx)
 }
 
 int
-milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *ictx)
+milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *ictx,
+    const struct sign_ctx *sctx)
 {
 	struct smfiDesc desc = {
 		.xxfi_name = (char *)"mauthd",
@@ -286,6 +341,7 @@ milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *i
 
 	milter_conf = conf;
 	milter_ictx = ictx;
+	milter_sctx = sctx;
 	reply_setup(conf->on_internal_error);
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
 }

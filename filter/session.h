@@ -17,10 +17,15 @@
 #include "ip.h"
 #include "spf.h"
 
+struct msg_sign;
+
 struct msg {
 	char *qid;			/* MTA queue id ({i}); NULL until known */
 	char *mailfrom;			/* MAIL FROM argument as the MTA sent it */
-	struct mauth_inbound *in;	/* evaluation; NULL for internal senders */
+	bool outbound;			/* internal or authenticated client */
+	char *auth;			/* SMTP AUTH user ({auth_authen}); NULL: none */
+	struct mauth_inbound *in;	/* evaluation; NULL for outbound mail */
+	struct msg_sign *sign;		/* DKIM signing (sign.h); NULL: not signing */
 	enum mauth_spf_result spf;	/* from MAIL FROM (when in != NULL) */
 	size_t forged_removed;		/* forged A-R fields removed at eom */
 };
