@@ -144,6 +144,38 @@ struct mauth_dkim_keys {
 	bool refile, multiple;
 };
 
+/*
+ * dkim_table_read - the text of a table: spec is "file:PATH", "refile:PATH"
+ * (only when refile_ok; *refile_r tells) or PATH.  A missing file reads as
+ * empty when missing_ok.  *path_r and *data_r are the caller's to free.
+ * Returns 0, or -1 with *error_r naming the file.
+ */
+int dkim_table_read(const char *spec, bool refile_ok, bool missing_ok,
+    char **path_r, bool *refile_r, char **data_r, char **error_r);
+/*
+ * dkim_table_split - one line of a table (changed in place): "#" starts a
+ * comment, outer white space goes; returns 0 for a line with nothing left,
+ * 1 with *key_r and *value_r (first word, rest), -1 when there is a key
+ * but no value (*key_r set).
+ */
+int dkim_table_split(char *line, char **key_r, char **value_r);
+/*
+ * dkim_kt_split - a KeyTable value "DOMAIN:SELECTOR:KEY" (changed in
+ * place) with DOMAIN ("%" allowed) and SELECTOR checked.  Returns 0, or -1
+ * with *error_r (caller frees, no file:line).
+ */
+int dkim_kt_split(char *value, char **domain_r, char **selector_r,
+    char **key_r, char **error_r);
+/*
+ * dkim_kt_key - load the KEY of KeyTable line (table_path:line): a file
+ * ("/...", "./...", "../..." relative to the table's directory) or the key
+ * itself (*inline_r).  Returns 0, or -1 with *error_r "path:line: ...".
+ */
+int dkim_kt_key(const char *table_path, unsigned line, const char *spec,
+    bool *inline_r, struct mauth_dkim_key **key_r, char **error_r);
+/* dkim_kt_path - the file a KEY value names (relative: to the table's directory) */
+char *dkim_kt_path(const char *table_path, const char *spec);
+
 /* dkim_kt_find - the KeyTable entry called name, or NULL */
 struct kt_entry *dkim_kt_find(const struct mauth_dkim_keys *keys, const char *name);
 

@@ -41,9 +41,9 @@ struct table_reader {
 	unsigned line;
 };
 
-static int
-table_open(const char *spec, bool refile_ok, struct table_reader *r,
-    bool *refile_r, char **error_r)
+int
+dkim_table_read(const char *spec, bool refile_ok, bool missing_ok,
+    char **path_r, bool *refile_r, char **data_r, char **error_r)
 {
 	const char *path = spec;
 	struct mauth_buf b = MAUTH_BUF_INIT;
@@ -58,24 +58,38 @@ table_open(const char *spec, bool refile_ok, struct table_reader *r,
 		path = spec + 7;
 	} else if (strncmp(spec, "file:", 5) == 0)
 		path = spec + 5;
+	mauth_buf_puts(&b, "");
 	FILE *f = fopen(path, "r");
-	if (f == NULL) {
+	if (f == NULL && !(missing_ok && errno == ENOENT)) {
 		*error_r = xasprintf("%s: %s", path, strerror(errno));
+		mauth_buf_free(&b);
 		return -1;
 	}
 	char chunk[8192];
 	size_t n;
-	mauth_buf_puts(&b, "");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TABLE_MAX)
+	while (f != NULL && (n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	    b.len <= TABLE_MAX)
 		mauth_buf_append(&b, chunk, n);
-	fclose(f);
+	if (f != NULL)
+		fclose(f);
 	if (b.len > TABLE_MAX) {
 		*error_r = xasprintf("%s: larger than %d octets", path, TABLE_MAX);
 		mauth_buf_free(&b);
 		return -1;
 	}
-	r->data = r->next = mauth_buf_steal(&b);
-	r->path = xstrdup(path);
+	*data_r = mauth_buf_steal(&b);
+	*path_r = xstrdup(path);
+	return 0;
+}
+
+static int
+table_open(const char *spec, bool refile_ok, struct table_reader *r,
+    bool *refile_r, char **error_r)
+{
+	if (dkim_table_read(spec, refile_ok, false, &r->path, refile_r, &r->data,
+	    error_r) < 0)
+		return -1;
+	r->next = r->data;
 	r->line = 0;
 	return 0;
 }
@@ -91,6 +105,23 @@ trim(char **s)
 	*s = p;
 }
 
+int
+dkim_table_split(char *line, char **key_r, char **value_r)
+{
+	line[strcspn(line, "#")] = '\0';	/* "#" starts a comment */
+	trim(&line);
+	if (*line == '\0')
+		return 0;
+	size_t k = strcspn(line, " \t");
+	*key_r = line;
+	if (line[k] == '\0')
+		return -1;
+	line[k] = '\0';
+	*value_r = line + k + 1;
+	trim(value_r);
+	return 1;
+}
+
 /* next non-empty line split into key and value; 1, 0 at end, -1 error */
 static int
 table_next(struct table_reader *r, char **key_r, char **value_r, char **error_r)
@@ -101,19 +132,14 @@ table_next(struct table_reader *r, char **key_r, char **value_r, char **error_r)
 		if (nl != NULL)
 			*nl = '\0';
 		r->line++;
-		line[strcspn(line, "#")] = '\0';	/* "#" starts a comment */
-		trim(&line);
-		if (*line == '\0')
+		switch (dkim_table_split(line, key_r, value_r)) {
+		case 0:
 			continue;
-		size_t k = strcspn(line, " \t");
-		if (line[k] == '\0') {
-			*error_r = xasprintf("%s:%u: \"%s\" has no value", r->path, r->line, line);
+		case -1:
+			*error_r = xasprintf("%s:%u: \"%s\" has no value", r->path,
+			    r->line, *key_r);
 			return -1;
 		}
-		line[k] = '\0';
-		*key_r = line;
-		*value_r = line + k + 1;
-		trim(value_r);
 		return 1;
 	}
 	return 0;
@@ -135,12 +161,11 @@ dkim_kt_find(const struct mauth_dkim_keys *keys, const char *name)
 	return NULL;
 }
 
-/* KEY: a file (relative to the KeyTable's directory) or the key itself */
-static int
-kt_key(const struct table_reader *r, const char *spec, bool *inline_r,
-    struct mauth_dkim_key **key_r, char **error_r)
+int
+dkim_kt_key(const char *table_path, unsigned line, const char *spec,
+    bool *inline_r, struct mauth_dkim_key **key_r, char **error_r)
 {
-	char *error = NULL, *what = xasprintf("%s:%u", r->path, r->line);
+	char *error = NULL, *what = xasprintf("%s:%u", table_path, line);
 	int rc;
 
 	*inline_r = !(spec[0] == '/' || strncmp(spec, "./", 2) == 0 ||
@@ -152,12 +177,9 @@ kt_key(const struct table_reader *r, const char *spec, bool *inline_r,
 	} else if (*inline_r)
 		rc = mauth_dkim_key_parse(spec, strlen(spec), "inline key", key_r, &error);
 	else {
-		char *dir = xstrdup(r->path), *path;
-		path = spec[0] == '/' ? xstrdup(spec) : xasprintf("%s/%s", dirname(dir),
-		    strncmp(spec, "./", 2) == 0 ? spec + 2 : spec);
+		char *path = dkim_kt_path(table_path, spec);
 		rc = mauth_dkim_key_load(path, key_r, &error);
 		free(path);
-		free(dir);
 	}
 	if (rc < 0)
 		*error_r = xasprintf("%s: %s", what, error);
@@ -166,37 +188,65 @@ kt_key(const struct table_reader *r, const char *spec, bool *inline_r,
 	return rc;
 }
 
-static int
-kt_entry_parse(struct mauth_dkim_keys *keys, const struct table_reader *r,
-    const char *name, char *value, bool *inline_r, char **error_r)
+char *
+dkim_kt_path(const char *table_path, const char *spec)
+{
+	if (spec[0] == '/')
+		return xstrdup(spec);
+	char *dir = xstrdup(table_path);
+	char *path = xasprintf("%s/%s", dirname(dir),
+	    strncmp(spec, "./", 2) == 0 ? spec + 2 : spec);
+	free(dir);
+	return path;
+}
+
+int
+dkim_kt_split(char *value, char **domain_r, char **selector_r, char **key_r,
+    char **error_r)
 {
 	char *c1 = strchr(value, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	const char *why;
 
 	if (c2 == NULL) {
-		*error_r = xasprintf("%s:%u: \"%s\" is not DOMAIN:SELECTOR:KEY", r->path,
-		    r->line, value);
+		*error_r = xasprintf("\"%s\" is not DOMAIN:SELECTOR:KEY", value);
 		return -1;
 	}
 	*c1 = *c2 = '\0';
+	if ((strcmp(value, "%") != 0 && (why = dkim_name_check(value, true)) != NULL) ||
+	    (why = dkim_name_check(c1 + 1, false)) != NULL) {
+		*error_r = xasprintf("domain \"%s\" or selector \"%s\" %s", value,
+		    c1 + 1, why);
+		return -1;
+	}
+	*domain_r = value;
+	*selector_r = c1 + 1;
+	*key_r = c2 + 1;
+	return 0;
+}
+
+static int
+kt_entry_parse(struct mauth_dkim_keys *keys, const struct table_reader *r,
+    const char *name, char *value, bool *inline_r, char **error_r)
+{
+	char *domain, *selector, *spec, *error = NULL;
+
+	if (dkim_kt_split(value, &domain, &selector, &spec, &error) < 0) {
+		*error_r = xasprintf("%s:%u: %s", r->path, r->line, error);
+		free(error);
+		return -1;
+	}
 	if (dkim_kt_find(keys, name) != NULL) {
 		*error_r = xasprintf("%s:%u: key name \"%s\" used twice", r->path, r->line, name);
 		return -1;
 	}
-	if ((strcmp(value, "%") != 0 && (why = dkim_name_check(value, true)) != NULL) ||
-	    (why = dkim_name_check(c1 + 1, false)) != NULL) {
-		*error_r = xasprintf("%s:%u: domain \"%s\" or selector \"%s\" %s", r->path,
-		    r->line, value, c1 + 1, why);
-		return -1;
-	}
 	struct mauth_dkim_key *key;
-	if (kt_key(r, c2 + 1, inline_r, &key, error_r) < 0)
+	if (dkim_kt_key(r->path, r->line, spec, inline_r, &key, error_r) < 0)
 		return -1;
 	keys->kt = xreallocarray(keys->kt, keys->nkt + 1, sizeof(*keys->kt));
 	struct kt_entry *e = &keys->kt[keys->nkt++];
 	e->name = xstrdup(name);
-	e->domain = xstrdup(value);
-	e->selector = xstrdup(c1 + 1);
+	e->domain = xstrdup(domain);
+	e->selector = xstrdup(selector);
 	e->key = key;
 	return 0;
 }
