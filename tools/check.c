@@ -102,25 +102,6 @@ usage_error(const char *fmt, const char *arg)
 	return MAUTH_EXIT_USAGE;
 }
 
-/* valid_nameserver - ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 address */
-static bool
-valid_nameserver(const char *text)
-{
-	const char *at = strrchr(text, '@');
-	char *addr = at ? xstrndup(text, (size_t)(at - text)) : xstrdup(text);
-	struct mauth_ip ip;
-	bool valid = mauth_ip_parse(addr, &ip) == 0;
-
-	free(addr);
-	if (valid && at != NULL) {
-		char *end;
-		long port = strtol(at + 1, &end, 10);
-
-		valid = at[1] != '\0' && *end == '\0' && port > 0 && port <= 65535;
-	}
-	return valid;
-}
-
 static void
 push(const char ***list, size_t *n, const char *item)
 {
@@ -162,7 +143,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		case OPT_AUTHSERV_ID:	o->authserv_id = optarg; break;
 		case 'h':		return 1;
 		case OPT_NAMESERVER:
-			if (!valid_nameserver(optarg))
+			if (!tool_valid_nameserver(optarg))
 				return usage_error("bad --nameserver '%s' "
 				    "(expected ADDR or ADDR@PORT)", optarg);
 			push(&o->nameservers, &o->nnameservers, optarg);
