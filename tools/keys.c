@@ -189,20 +189,28 @@ take(struct keys_opts *o, int c, const char *arg)
 static int
 parse(int argc, char **argv, const struct sub *sub, struct keys_opts *o)
 {
-	int c, rc;
+	int c, rc, idx = -1;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", longopts, &idx)) != -1) {
+		/* the option as written: optind may already be past its argument */
+		char *text = c == ':' || (c == '?' && optopt == 0) ? xstrdup(argv[optind - 1])
+		    : c == '?' ? xasprintf("-%c", optopt)
+		    : idx >= 0 ? xasprintf("--%s", longopts[idx].name)
+		    : xasprintf("-%c", c);
+
+		idx = -1;
 		if (c == 'h')
-			return 1;
-		if (c == ':')
-			return usage_error(sub->name, "option '%s' needs an argument",
-			    argv[optind - 1]);
-		if (c == '?' || (sub->takes & opt_bit(c)) == 0)
-			return usage_error(sub->name, "option '%s' does not apply here",
-			    argv[optind - 1]);
-		if ((rc = take(o, c, optarg)) != 0)
+			rc = 1;
+		else if (c == ':')
+			rc = usage_error(sub->name, "option '%s' needs an argument", text);
+		else if (c == '?' || (sub->takes & opt_bit(c)) == 0)
+			rc = usage_error(sub->name, "option '%s' does not apply here", text);
+		else
+			rc = take(o, c, optarg);
+		free(text);
+		if (rc != 0)
 			return rc;
 	}
 	if (optind < argc)
