@@ -121,7 +121,8 @@ report(const struct subject *s, const struct mauth_dkim_published *pub)
 	if (!found || !pub->parses)
 		printf("  matches: -\n");
 	else if (pub->revoked)
-		printf("  matches: no: revoked (empty p=)\n");
+		printf("  matches: %s\n", s->retired ? "- (revoked, as a retired key's record should be)"
+		    : "no: revoked (empty p=)");
 	else if (s->key == NULL)
 		printf("  matches: -\n");
 	else
