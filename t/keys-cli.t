@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib/keys.sh"
 
 [ -x "$MAUTH" ] || t_skip_all "$MAUTH not built"
-MAUTHD=${top_builddir:-$T_TOP}/filter/mauthd
 t_tmpdir D
 cd "$D" || t_bail "cd $D"
 mkdir -m 700 keys

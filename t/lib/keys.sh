@@ -1,7 +1,8 @@
 # keys.sh - what the `mauth keys` tests share (t/keys-*.t).  Source it
 # after dns-server.sh and common.sh (or mauthd.sh); bash only.
 #
-#   MAUTH                     the mauth binary of this build
+#   MAUTH, MAUTHD             mauth and mauthd of this build, as absolute
+#                             paths (the tests cd into their temp dir)
 #   keys_zone_new FILE DOMAIN
 #       Start zone file FILE for DOMAIN: $ORIGIN, $TTL, SOA, NS, and an A
 #       record for nodata._domainkey (a name with no TXT: NODATA).
@@ -17,6 +18,10 @@
 #       Run "$MAUTH keys ARGS..."; stdout to OUT, stderr to ERR; sets RC.
 
 MAUTH=${MAUTH:-${top_builddir:-$T_TOP}/tools/mauth}
+MAUTHD=${MAUTHD:-${top_builddir:-$T_TOP}/filter/mauthd}
+_keys_abs() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
+MAUTH=$(_keys_abs "$MAUTH")
+MAUTHD=$(_keys_abs "$MAUTHD")
 NS=
 
 keys_zone_new()
