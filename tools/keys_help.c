@@ -3,7 +3,7 @@
  *
  * One entry per subcommand: its synopsis, what it does, its options and an
  * example.  `mauth keys --help` prints them all, so the whole manual of the
- * key tools is one command away (t/cli-keys.t checks every subcommand has
+ * key tools is one command away (t/keys-cli.t checks every subcommand has
  * an example).
  */
 #include "config.h"
