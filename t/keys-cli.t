@@ -140,6 +140,13 @@ refused 1 "tables not changed: .*kt-bad:1: .*nosuch.pem: No such file" \
 t_is "$(cat kt-bad)" "$(cat kt-bad.before)" "  KeyTable unchanged"
 t_ok "$([ -e "$D/example.com.t3.pem" ] && echo 1 || echo 0)" "  the new key file removed again"
 
+# a KeyTable entry for "%" (the From domain) has no one record
+printf 'any %%:s1:%s\n' "$K" >kt-any
+"$MAUTH" keys zone --keytable kt-any >any.out 2>any.err
+t_is "$?" 0 "keys zone: DOMAIN \"%\" entry"
+t_is "$(grep -c 'IN TXT' any.out)" 0 "  no record for it"
+t_like "$(cat any.err)" 'any: domain "%" is the From address.s; check one with --domain D --selector s1' "  a note says why"
+
 # ---------------------------------------------------------------- help
 "$MAUTH" keys --help >help.out 2>&1
 t_is "$?" 0 "mauth keys --help"

@@ -149,9 +149,19 @@ check_one(struct mauth_dns *dns, struct subject *s)
 	return pass;
 }
 
+/*
+ * wanted - entry e is one to look at.  DOMAIN "%" (the From address's
+ * domain, opendkim.conf(5)) has no one record to look up: such entries are
+ * left out, with a note.
+ */
 static bool
 wanted(const struct keys_opts *o, const struct mauth_dkim_ktent *e)
 {
+	if (strcmp(e->domain, "%") == 0) {
+		keys_note(o, "%s: domain \"%%\" is the From address's; check one with --domain D --selector %s --key FILE",
+		    e->name, e->selector);
+		return false;
+	}
 	return (o->domain == NULL || strcasecmp(o->domain, e->domain) == 0) &&
 	    (o->selector == NULL || strcasecmp(o->selector, e->selector) == 0);
 }
