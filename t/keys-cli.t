@@ -32,6 +32,13 @@ t_is "$(openssl pkey -in "$K" -text -noout 2>/dev/null | head -1)" "Private-Key:
     --user nobody >e1.rec 2>e1.err
 t_is "$?" 0 "keys gen --algorithm ed25519 --user nobody"
 t_is "$(stat -c '%a %U' keys/example.com.e1.pem 2>/dev/null)" "600 nobody" "  mode 0600, owned by nobody"
+t_like "$(cat e1.err)" "warning: nobody cannot reach the key: $D/keys \\(mode 0700\\) is in the way" \
+    "  warns that nobody cannot get through the 0700 directory"
+mkdir -m 755 open
+"$MAUTH" keys gen --domain example.com --selector e2 --algorithm ed25519 --dir open \
+    --user nobody:nogroup >/dev/null 2>e2.err
+t_is "$(stat -c '%U:%G' open/example.com.e2.pem 2>/dev/null)" "nobody:nogroup" "--user nobody:nogroup: owner and group"
+t_unlike "$(cat e2.err)" "warning" "  no warning when the directory is open to it"
 t_like "$(head -1 e1.rec)" '^e1\._domainkey\.example\.com\. IN TXT \( "v=DKIM1; k=ed25519; "$' "  k=ed25519 record"
 t_is "$(openssl pkey -in keys/example.com.e1.pem -pubout -outform DER 2>/dev/null | tail -c 32 | base64 -w0)" \
     "$(tr -d '\n\t' <e1.rec | grep -o '"p=[^"]*"' | tr -d '"' | sed 's/^p=//')" \

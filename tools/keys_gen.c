@@ -87,6 +87,43 @@ plan_file(const struct keys_opts *o, struct newkey *nk)
 	return 0;
 }
 
+/*
+ * reachable - can uid:gid reach files in dir (search permission on dir and
+ * every directory above it)?  When not, *where_r names the first that
+ * stops it (caller frees).  Supplementary groups are not looked at.
+ */
+static bool
+searchable(const char *dir, uid_t uid, gid_t gid, char **where_r)
+{
+	struct stat sb;
+
+	if (uid == 0 || stat(dir, &sb) < 0 ||
+	    (sb.st_uid == uid ? sb.st_mode & S_IXUSR : sb.st_gid == gid
+	    ? sb.st_mode & S_IXGRP : sb.st_mode & S_IXOTH))
+		return true;
+	*where_r = xasprintf("%s (mode %04o)", dir, (unsigned)(sb.st_mode & 07777));
+	return false;
+}
+
+static bool
+reachable(const char *dir, uid_t uid, gid_t gid, char **where_r)
+{
+	char *path = realpath(dir, NULL);
+	bool ok = path != NULL && searchable("/", uid, gid, where_r);
+
+	for (char *p = path ? strchr(path + 1, '/') : NULL; ok && p != NULL;
+	    p = strchr(p + 1, '/')) {
+		*p = '\0';
+		ok = searchable(path, uid, gid, where_r);
+		*p = '/';
+	}
+	if (path == NULL)
+		return true;		/* checked by plan_file() already */
+	ok = ok && searchable(path, uid, gid, where_r);
+	free(path);
+	return ok;
+}
+
 /* make the key and write it; says what was done */
 static int
 make_key(const struct keys_opts *o, struct newkey *nk)
@@ -115,6 +152,12 @@ make_key(const struct keys_opts *o, struct newkey *nk)
 	    nk->created ? "wrote" : "replaced", nk->path,
 	    mauth_dkim_keygen_type(nk->alg), mauth_dkim_key_bits(nk->key),
 	    nk->owner ? ", owner " : "", nk->owner ? nk->owner : "");
+	char *where = NULL;
+	if (nk->uid != MAUTH_FILE_SAME_ID && !reachable(nk->dir, nk->uid, nk->gid, &where)) {
+		keys_note(o, "warning: %s cannot reach the key: %s is in the way (mauthd reloading as that user would not read it)",
+		    nk->owner, where);
+		free(where);
+	}
 	return 0;
 }
 
