@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "log.h"
 #include "reply.h"
+#include "session.h"
 #include "sign.h"
 #include "xmalloc.h"
 
@@ -163,7 +164,7 @@ sign_eom(SMFICTX *ctx, const struct conn *c, struct msg *m, const char **what_r)
 	struct msg_sign *s = m->sign;
 	char *error = NULL;
 
-	*what_r = "no";
+	*what_r = NULL;
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	if (s->signer == NULL) {

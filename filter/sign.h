@@ -15,7 +15,9 @@
 #include <libmilter/mfapi.h>
 
 #include "dkim.h"
-#include "session.h"
+
+struct conn;
+struct msg;
 
 /* What signing needs; NULL keys: no signing.  Read-only once set up. */
 struct sign_ctx {
@@ -38,7 +40,8 @@ void sign_body(struct msg_sign *s, const unsigned char *data, size_t len);
 
 /*
  * sign_eom - finish and add the DKIM-Signature fields to ctx.  *what_r is
- * for the log line: "d=D s=S,..." when signed, "no" otherwise.  A message
+ * for the log line: "D/S,..." when signed (valid until sign_free), NULL
+ * otherwise.  A message
  * that cannot be signed (no From, no matching entry) goes on unsigned
  * (logged); only a failing libmilter call is an internal error.
  */

@@ -123,6 +123,18 @@ check_readable(const char *value, char **why_r)
 	return 0;
 }
 
+/* MetricsSocket: Prometheus scrapes over TCP, so no local: socket */
+static int
+check_metrics_socket(const char *value, char **why_r)
+{
+	if (strncasecmp(value, "inet:", 5) != 0 && strncasecmp(value, "inet6:", 6) != 0) {
+		*why_r = xstrdup("expected inet:PORT@ADDR or inet6:PORT@ADDR "
+		    "(Prometheus scrapes over TCP)");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * KeyTable, SigningTable: an OpenDKIM data set naming a file ("file:PATH",
  * "refile:PATH" or a PATH); the file must be readable now.  The keys in
@@ -242,6 +254,8 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("On-InternalError",	ENUM,	on_internal_error, "tempfail",
 	    .names = names_on_error),
 	ROW("SocketMode",	MODE,	socket_mode,	"0660", .min = 0, .max = 0777),
+	ROW("MetricsSocket",	SOCKET,	metrics_socket,	NULL,
+	    .check = check_metrics_socket),
 	ROW("KeyTable",		STRING,	key_table,	NULL, .check = check_table),
 	ROW("SigningTable",	STRING,	signing_table,	NULL, .check = check_table),
 	ROW("MultipleSignatures", BOOL,	multiple_signatures, "no"),

@@ -59,6 +59,8 @@ struct mauth_conf {
 	enum mauth_conf_on_temperror on_temperror;	/* On-TempError */
 	enum mauth_conf_on_error on_internal_error;	/* On-InternalError */
 	unsigned socket_mode;		/* SocketMode: for local: sockets */
+	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
+
 
 	/* DKIM (lib/dkim.h; the tables are loaded by mauthd at start-up) */
 	char *key_table;		/* KeyTable: file:PATH or PATH; NULL = no signing */

@@ -179,6 +179,26 @@ char *dkim_kt_path(const char *table_path, const char *spec);
 /* dkim_kt_find - the KeyTable entry called name, or NULL */
 struct kt_entry *dkim_kt_find(const struct mauth_dkim_keys *keys, const char *name);
 
+/* ------------------------------------------------------------ signing text */
+
+/* dkim_canon_name - "relaxed" or "simple" */
+const char *dkim_canon_name(enum mauth_dkim_canon c);
+/*
+ * dkim_sign_hlist - h=: the names of the n fields that are in the sign
+ * list, in order, then the oversigned names; NULL with *error_r when no
+ * From field is among them (RFC 6376 section 5.4)
+ */
+char *dkim_sign_hlist(const struct mauth_dkim_options *opt,
+    const char *const *names, size_t n, char **error_r);
+/* dkim_sign_text - the folded field value up to and including "b=" */
+char *dkim_sign_text(const struct mauth_dkim_options *opt,
+    const struct mauth_dkim_signing *sel, const char *hlist, const char *bh,
+    unsigned long long t);
+/* dkim_sign_key - base64 signature of a SHA-256 hash (RSA PKCS#1 v1.5, or Ed25519) */
+char *dkim_sign_key(const struct mauth_dkim_key *key, const unsigned char hash[32]);
+/* dkim_sign_field - " " text b64 with b= folded: the value to insert */
+char *dkim_sign_field(const char *text, const char *b64);
+
 /* dkim_verify_hooks - install the verifier's callbacks in a library handle */
 void dkim_verify_hooks(DKIM_LIB *lib);
 

@@ -9,6 +9,8 @@
  * and leaks the parsed key (an EVP_PKEY, about 470 octets) and its output
  * buffer for every Ed25519 signature: dkim_free() only releases RSA keys.
  *
+ * The text of the field and the key operation are in dkim_sigtext.c.
+ *
  * How the hashes are obtained, with verification handles only:
  *   1. one handle reads the body, next to a placeholder DKIM-Signature
  *      carrying the c= in use; at end of message dkim_sig_gethashes()
@@ -32,15 +34,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-
 #include "buf.h"
 #include "dkim_int.h"
 #include "xmalloc.h"
 
 #define SIG_NAME "DKIM-Signature"
-#define FOLD_AT 76	/* fold the signature field before this column */
 
 struct one_sig {
 	struct mauth_dkim_signing sel;
@@ -111,12 +109,6 @@ check_signing(const struct mauth_dkim_signing *sel, char **error_r)
 	return 0;
 }
 
-static const char *
-canon_name(enum mauth_dkim_canon c)
-{
-	return c == MAUTH_DKIM_SIMPLE ? "simple" : "relaxed";
-}
-
 /* the body hasher: a placeholder signature carrying our c= */
 static DKIM *
 body_hasher(const struct mauth_dkim *dkim, const char *id, char **error_r)
@@ -129,8 +121,8 @@ body_hasher(const struct mauth_dkim *dkim, const char *id, char **error_r)
 		return NULL;
 	}
 	char *f = xasprintf(SIG_NAME ": v=1; a=rsa-sha256; c=%s/%s; d=body.invalid;"
-	    " s=body; h=from; bh=AAAA; b=AAAA", canon_name(dkim->opt.header_canon),
-	    canon_name(dkim->opt.body_canon));
+	    " s=body; h=from; bh=AAAA; b=AAAA", dkim_canon_name(dkim->opt.header_canon),
+	    dkim_canon_name(dkim->opt.body_canon));
 	st = dkim_header(h, (unsigned char *)f, strlen(f));
 	free(f);
 	if (st != DKIM_STAT_OK) {
@@ -220,147 +212,6 @@ mauth_dkim_sign_body(struct mauth_dkim_sign *s, const unsigned char *data,
 	feed_body(s, data, len);
 }
 
-/* ------------------------------------------------------------ the text */
-
-static bool
-in_list(const char *const *list, const char *name)
-{
-	for (size_t i = 0; list[i] != NULL; i++)
-		if (strcasecmp(list[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* h=: signed fields in message order, then the oversigned names */
-static char *
-header_list(const struct mauth_dkim_sign *s, char **error_r)
-{
-	const struct mauth_dkim_options *opt = &s->dkim->opt;
-	struct mauth_buf b = MAUTH_BUF_INIT;
-	bool from = false;
-
-	for (size_t i = 0; i < s->nfields; i++) {
-		const char *name = s->fields_in[i].name;
-		if (!in_list(opt->sign_headers, name))
-			continue;
-		from = from || strcasecmp(name, "From") == 0;
-		mauth_buf_printf(&b, "%s%s", b.len ? ":" : "", name);
-	}
-	if (!from) {
-		mauth_buf_free(&b);
-		*error_r = xstrdup("no From header field to sign (RFC 6376 section 5.4)");
-		return NULL;
-	}
-	for (size_t i = 0; opt->oversign_headers[i] != NULL; i++)
-		mauth_buf_printf(&b, ":%s", opt->oversign_headers[i]);
-	return mauth_buf_steal(&b);
-}
-
-/* dkim-quoted-printable (section 2.11) for i= */
-static char *
-qp_encode(const char *s)
-{
-	struct mauth_buf b = MAUTH_BUF_INIT;
-
-	mauth_buf_puts(&b, "");
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p > 0x20 && *p < 0x7f && *p != ';' && *p != '=')
-			mauth_buf_putc(&b, (char)*p);
-		else
-			mauth_buf_printf(&b, "=%02X", *p);
-	}
-	return mauth_buf_steal(&b);
-}
-
-/* folding writer: "\n\t" before an item that would pass FOLD_AT */
-struct folder {
-	struct mauth_buf b;
-	size_t col;
-};
-
-static void
-fold_put(struct folder *f, const char *item, bool space_before)
-{
-	size_t len = strlen(item);
-
-	if (f->col + len + space_before > FOLD_AT && f->col > 1) {
-		mauth_buf_puts(&f->b, "\n\t");
-		f->col = 8;
-	} else if (space_before) {
-		mauth_buf_putc(&f->b, ' ');
-		f->col++;
-	}
-	mauth_buf_puts(&f->b, item);
-	f->col += len;
-}
-
-/* a long value (h= at ":", base64 anywhere) across lines */
-static void
-fold_value(struct folder *f, const char *tag, const char *value, bool colons)
-{
-	char *head = xasprintf("%s=", tag);
-
-	fold_put(f, head, true);
-	free(head);
-	for (const char *p = value; *p != '\0';) {
-		size_t n = colons ? strcspn(p + 1, ":") + 1 : strlen(p);
-		if (!colons && n > 32)
-			n = 32;
-		char *piece = xstrndup(p, n);
-		if (f->col + n > FOLD_AT) {
-			mauth_buf_puts(&f->b, "\n\t ");
-			f->col = 9;
-		}
-		mauth_buf_puts(&f->b, piece);
-		f->col += n;
-		free(piece);
-		p += n;
-	}
-}
-
-static char *
-sig_text(const struct mauth_dkim_sign *s, const struct one_sig *o,
-    const char *hlist, const char *bh, unsigned long long t)
-{
-	const struct mauth_dkim_options *opt = &s->dkim->opt;
-	struct folder f = { MAUTH_BUF_INIT, strlen(SIG_NAME ": ") };
-	char *item;
-
-	item = xasprintf("v=1; a=%s; c=%s/%s;", mauth_dkim_alg_name(mauth_dkim_key_alg(o->sel.key)),
-	    canon_name(opt->header_canon), canon_name(opt->body_canon));
-	fold_put(&f, item, false);
-	free(item);
-	item = xasprintf("d=%s;", o->sel.domain);
-	fold_put(&f, item, true);
-	free(item);
-	item = xasprintf("s=%s;", o->sel.selector);
-	fold_put(&f, item, true);
-	free(item);
-	item = xasprintf("t=%llu;", t);
-	fold_put(&f, item, true);
-	free(item);
-	if (opt->signature_ttl != 0) {
-		item = xasprintf("x=%llu;", t + opt->signature_ttl);
-		fold_put(&f, item, true);
-		free(item);
-	}
-	if (o->sel.identity != NULL) {
-		char *qp = qp_encode(o->sel.identity);
-		item = xasprintf("i=%s;", qp);
-		fold_put(&f, item, true);
-		free(item);
-		free(qp);
-	}
-	fold_value(&f, "h", hlist, true);
-	mauth_buf_putc(&f.b, ';');
-	f.col++;
-	fold_value(&f, "bh", bh, false);
-	mauth_buf_putc(&f.b, ';');
-	f.col++;
-	fold_put(&f, "b=", true);
-	return mauth_buf_steal(&f.b);
-}
-
 /* ------------------------------------------------------------ end of message */
 
 /* the body hash from the body handle, base64 */
@@ -438,54 +289,6 @@ out:
 	return rc;
 }
 
-/* RSASSA-PKCS1-v1_5 over the SHA-256 hash, or PureEdDSA over it (RFC 8463) */
-static char *
-key_sign(const struct mauth_dkim_key *key, const unsigned char hash[32])
-{
-	EVP_PKEY *pkey = dkim_key_pkey(key);
-	unsigned char sig[2048];
-	size_t siglen = sizeof(sig);
-	int ok = 0;
-
-	if (mauth_dkim_key_alg(key) == MAUTH_DKIM_ED25519_SHA256) {
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		ok = md != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, pkey) == 1 &&
-		    EVP_DigestSign(md, sig, &siglen, hash, 32) == 1;
-		EVP_MD_CTX_free(md);
-	} else {
-		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
-		ok = ctx != NULL && EVP_PKEY_sign_init(ctx) == 1 &&
-		    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-		    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
-		    EVP_PKEY_sign(ctx, sig, &siglen, hash, 32) == 1;
-		EVP_PKEY_CTX_free(ctx);
-	}
-	return ok ? dkim_b64_encode(sig, siglen) : NULL;
-}
-
-/* " " text b64, the b= value folded: the field as message.h wants it */
-static char *
-finish_field(const char *text, const char *b64)
-{
-	struct mauth_buf b = MAUTH_BUF_INIT;
-	const char *nl = strrchr(text, '\n');
-	size_t col = nl ? strlen(nl + 1) + 7 : strlen(SIG_NAME ": ") + strlen(text);
-
-	mauth_buf_putc(&b, ' ');
-	mauth_buf_puts(&b, text);
-	for (const char *p = b64; *p != '\0';) {
-		size_t n = strlen(p) < 64 ? strlen(p) : 64;
-		if (col + n > FOLD_AT) {
-			mauth_buf_puts(&b, "\n\t ");
-			col = 9;
-		}
-		mauth_buf_append(&b, p, n);
-		col += n;
-		p += n;
-	}
-	return mauth_buf_steal(&b);
-}
-
 static int
 make_signatures(struct mauth_dkim_sign *s)
 {
@@ -497,23 +300,28 @@ make_signatures(struct mauth_dkim_sign *s)
 
 	if ((bh = body_hash(s)) == NULL)
 		return -1;
-	if ((hlist = header_list(s, &s->error)) == NULL) {
+	const char **names = xcalloc(s->nfields + 1, sizeof(*names));
+	for (size_t i = 0; i < s->nfields; i++)
+		names[i] = s->fields_in[i].name;
+	hlist = dkim_sign_hlist(&s->dkim->opt, names, s->nfields, &s->error);
+	free(names);
+	if (hlist == NULL) {
 		free(bh);
 		return -1;
 	}
 	for (size_t i = 0; i < s->n; i++)
-		s->sigs[i].text = sig_text(s, &s->sigs[i], hlist, bh, t);
+		s->sigs[i].text = dkim_sign_text(&s->dkim->opt, &s->sigs[i].sel, hlist, bh, t);
 	hash = xcalloc(s->n + 1, sizeof(*hash));
 	if (header_hashes(s, hash) < 0)
 		goto out;
 	for (size_t i = 0; i < s->n; i++) {
-		char *b64 = key_sign(s->sigs[i].sel.key, hash[i]);
+		char *b64 = dkim_sign_key(s->sigs[i].sel.key, hash[i]);
 		if (b64 == NULL) {
 			s->error = xasprintf("signing as d=%s s=%s: the key operation failed",
 			    s->sigs[i].sel.domain, s->sigs[i].sel.selector);
 			goto out;
 		}
-		s->sigs[i].field = finish_field(s->sigs[i].text, b64);
+		s->sigs[i].field = dkim_sign_field(s->sigs[i].text, b64);
 		free(b64);
 	}
 	rc = 0;

@@ -205,6 +205,18 @@ like "$out" "dkim=fail reason=\"body hash mismatch: the body was changed\"\\n\\t
 case $out in *dkim=pass*) r=1 ;; *) r=0 ;; esac
 ok $r "  and no pass"
 
+# ---------------------------------------------------------------- reload
+# a reload reads the keys again; one that fails keeps the keys in force
+cp "$tmp/keys/keytable" "$tmp/keys/keytable.good"
+cp "$tmp/keys/kt-world" "$tmp/keys/keytable"
+kill -HUP "$mauthd_pid"
+wait_for grep -q "reload failed" "$tmp/mauthd.err"
+like "$(grep "reload failed" "$tmp/mauthd.err")" "DKIM: $tmp/keys/keytable:1: $tmp/keys/world.pem: private key is accessible by group or others" \
+    "SIGHUP with a world-readable key: the reload fails, naming the file"
+message after --qid 4AFTER --client 127.0.0.1 --from '<alice@example.com>'
+like "$out" "eom insheader 0 DKIM-Signature ' v=1; a=ed25519-sha256;" "  and the keys in force still sign"
+cp "$tmp/keys/keytable.good" "$tmp/keys/keytable"
+
 stop "$mauthd_pid"
 is "$stop_rc" 0 "mauthd stops cleanly"
 [ "$tap_failed" -eq 0 ] || sed 's/^/# mauthd: /' "$tmp/mauthd.err"

@@ -30,6 +30,8 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check,
 	  "evaluate a message, print the Authentication-Results mauthd would add" },
+	{ "migrate", cmd_migrate,
+	  "write a mauthd.conf from an opendkim.conf / opendmarc.conf" },
 	{ "sign", cmd_sign,
 	  "DKIM-sign a message (RFC 6376, RFC 8463), write it to stdout" },
 	{ "keys", cmd_keys,

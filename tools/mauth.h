@@ -18,6 +18,7 @@
 #define MAUTH_DEFAULT_CONF SYSCONFDIR "/mauth/mauthd.conf"
 
 int cmd_check(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 

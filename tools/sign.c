@@ -6,7 +6,8 @@
  *              [--time T] [MESSAGE|-]
  *
  * Writes the message to stdout with the DKIM-Signature field on top, using
- * the same code and defaults (header lists, oversigning) as mauthd.  The
+ * the same code and defaults (header lists, oversigning) as mauthd; the
+ * message reaches the signer through lib/message.c, as mauth check's does.  The
  * key file must be private to its owner, as for mauthd.  Line endings of
  * the output follow the input's first line (LF or CRLF).
  */
@@ -21,6 +22,7 @@
 #include "buf.h"
 #include "dkim.h"
 #include "mauth.h"
+#include "message.h"
 #include "xmalloc.h"
 
 static void
@@ -47,46 +49,26 @@ read_all(FILE *f, size_t *len_r)
 	return mauth_buf_steal(&b);
 }
 
-/*
- * Feed the message as an MTA hands it to a milter (lib/message.h): fields
- * with continuation lines joined by "\n", the body with CRLF endings.
- */
-static void
-feed(struct mauth_dkim_sign *s, const char *msg, size_t len)
+/* the sink that hands the message to the signer (lib/message.h) */
+static int
+sink_header(void *s, const char *name, const char *value)
 {
-	const char *p = msg, *end = msg + len;
-	struct mauth_buf v = MAUTH_BUF_INIT, body = MAUTH_BUF_INIT;
+	mauth_dkim_sign_header(s, name, value);
+	return 0;
+}
 
-	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		const char *e = memchr(p, '\n', (size_t)(end - p));
-		while (e != NULL && e + 1 < end && (e[1] == ' ' || e[1] == '\t'))
-			e = memchr(e + 1, '\n', (size_t)(end - e - 1));
-		if (e == NULL)
-			e = end;
-		const char *colon = memchr(p, ':', (size_t)(e - p));
-		if (colon != NULL) {
-			char *name = xstrndup(p, (size_t)(colon - p));
-			mauth_buf_truncate(&v, 0);
-			mauth_buf_puts(&v, "");
-			for (const char *q = colon + 1; q < e; q++)
-				if (*q != '\r' || (q + 1 < e && q[1] != '\n'))
-					mauth_buf_putc(&v, *q);
-			mauth_dkim_sign_header(s, name, v.data);
-			free(name);
-		}
-		p = e < end ? e + 1 : end;
-	}
-	if (p < end)
-		p += *p == '\r' ? 2 : 1;
+static int
+sink_eoh(void *s)
+{
 	mauth_dkim_sign_eoh(s);
-	for (const char *q = p; q < end; q++) {
-		if (*q == '\n' && (q == p || q[-1] != '\r'))
-			mauth_buf_putc(&body, '\r');
-		mauth_buf_putc(&body, *q);
-	}
-	mauth_dkim_sign_body(s, (const unsigned char *)body.data, body.len);
-	mauth_buf_free(&v);
-	mauth_buf_free(&body);
+	return 0;
+}
+
+static int
+sink_body(void *s, const unsigned char *data, size_t len)
+{
+	mauth_dkim_sign_body(s, data, len);
+	return 0;
 }
 
 struct sign_args {
@@ -199,8 +181,9 @@ run_sign(struct sign_args *a, struct mauth_dkim_options *opt, const char *msg,
 	if (mauth_dkim_new(opt, &dkim, &error) < 0 ||
 	    (s = mauth_dkim_sign_new(dkim, &a->sel, 1, "mauth-sign", &error)) == NULL)
 		goto out;
-	feed(s, msg, len);
-	if (mauth_dkim_sign_eom(s, &error) < 0)
+	struct mauth_message_sink sink = { sink_header, sink_eoh, sink_body, s };
+	if (mauth_message_feed(msg, len, &sink, &error) < 0 ||
+	    mauth_dkim_sign_eom(s, &error) < 0)
 		goto out;
 	write_signed(s, msg, len);
 	rc = fflush(stdout) == 0 ? MAUTH_EXIT_OK : MAUTH_EXIT_ERROR;
