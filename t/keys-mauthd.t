@@ -2,9 +2,10 @@
 # keys-mauthd.t - keys from `mauth keys` sign through mauthd, and dkimpy
 # verifies the signatures against the records published in a real unbound
 # (RSA and Ed25519); then a whole rotation: rotate -> activate refused
-# while the record is not published -> published -> activate -> mauthd
-# signs with the new selector -> retire (revocation record published, the
-# old signatures stop verifying) -> the entry leaves the KeyTable after the
+# while the record is not published -> published -> activate -> mauthd,
+# running as UserID nobody, signs with the new selector after a reload
+# (SIGHUP, no restart) -> retire (revocation record published, the old
+# signatures stop verifying) -> the entry leaves the KeyTable after the
 # grace period.  mauthd is driven over the milter protocol by
 # t/lib/miltertalk.py as an MTA would (client 127.0.0.1: InternalHosts).
 . "$(dirname "$0")/lib/dns-server.sh"	# first: common.sh replaces its EXIT trap
@@ -19,17 +20,23 @@ $PY -c 'import dkim, nacl, dns.resolver' 2>/dev/null ||
     t_skip_all "python3-dkim, python3-nacl or python3-dnspython not installed"
 t_tmpdir D
 cd "$D" || t_bail "cd $D"
+# the keys belong to mauthd's user, who must read them again on reload
 mkdir -m 700 keys
+USERID=
+if [ "$(id -u)" -eq 0 ]; then
+	chown nobody keys
+	USERID=nobody
+fi
 ZONE=$D/example.com.zone
 keys_zone_new "$ZONE" example.com
 KT=$D/keytable ST=refile:$D/signingtable
 
 # ---------------------------------------------------------------- keys
 keys_mauth r1.rec err gen --domain example.com --selector r1 --dir keys \
-    --keytable "$KT" --signingtable "$ST"
+    ${USERID:+--user $USERID} --keytable "$KT" --signingtable "$ST"
 t_is "$RC" 0 "keys gen RSA r1 (tables)" || t_diag_file err
 keys_mauth e1.rec err gen --domain example.com --selector e1 --dir keys \
-    --algorithm ed25519 --keytable "$KT" --signingtable "$ST"
+    ${USERID:+--user $USERID} --algorithm ed25519 --keytable "$KT" --signingtable "$ST"
 t_is "$RC" 0 "keys gen Ed25519 e1" || t_diag_file err
 cat r1.rec e1.rec >>"$ZONE"
 keys_publish "$ZONE" || t_bail "unbound did not start"
@@ -39,8 +46,11 @@ t_is "$RC" 0 "keys activate e1: signs next to r1" || t_diag_file err
 t_is "$(grep -v '^#' signingtable)" "$(printf '*@example.com\tr1._domainkey.example.com,e1._domainkey.example.com')" \
     "  SigningTable: one entry, both keys"
 
-mauthd_start "$NS" "KeyTable $KT" "SigningTable $ST" "LogLevel debug" ||
-    t_bail "mauthd did not start"
+mauthd_start "$NS" "KeyTable $KT" "SigningTable $ST" "LogLevel debug" \
+    ${USERID:+"UserID $USERID"} || t_bail "mauthd did not start"
+if [ -n "$USERID" ]; then
+	t_is "$(stat -c %U "/proc/$MAUTHD_PID")" "$USERID" "mauthd runs as $USERID"
+fi
 
 # sign NAME: one message from an internal client; the signed message as the
 # MTA would pass it on in NAME.eml, miltertalk's output in NAME.out
@@ -85,6 +95,8 @@ S2=$(sed -n '1s/\._domainkey\..*//p' r2.rec)
 t_is "$S2" "$(date -u +%Y%m)" "  the new selector is YYYYMM of today"
 t_like "$(cat rot.err)" "wrote $D/keys/example\\.com\\.$S2\\.pem \\(rsa, 2048 bits, mode 0600" \
     "  the key goes next to the old one, same size"
+t_is "$(stat -c %U "$D/keys/example.com.$S2.pem")" "$(stat -c %U "$D/keys/example.com.r1.pem")" \
+    "  same owner as the old key"
 t_like "$(grep "^$S2\\." keytable)" "example\\.com:$S2:" "  KeyTable has it"
 t_is "$(cat signingtable)" "$(cat st.before)" "  SigningTable not touched yet"
 
@@ -114,10 +126,12 @@ t_is "$(grep -v '^#' signingtable)" "$(printf '*@example.com\t%s._domainkey.exam
     "  SigningTable: r1 replaced by $S2, e1 kept"
 t_like "$(cat act.err)" "reload mauthd" "  tells to reload mauthd"
 
-# mauthd reads the tables at start-up (reload: see the ops branch)
-mauthd_stop
-mauthd_start "$NS" "KeyTable $KT" "SigningTable $ST" "LogLevel debug" ||
-    t_bail "mauthd did not start again"
+# mauthd picks the new tables up on SIGHUP, without a restart
+pid=$MAUTHD_PID
+kill -HUP "$pid"
+t_wait_until 10 grep -q 'reloaded .*configuration 2 in force' "$MAUTHD_LOG"
+t_ok $? "SIGHUP: mauthd reloads (configuration 2)" || mauthd_diag
+t_ok "$(kill -0 "$pid" 2>/dev/null && echo 0 || echo 1)" "  the same process, not a restart"
 sign second
 t_like "$(grep 'DKIM-Signature' second.out | grep -c "s=$S2;")" '^1$' "mail is now signed with s=$S2"
 t_is "$(grep 'DKIM-Signature' second.out | grep -c 's=r1;')" 0 "  and no longer with r1"
