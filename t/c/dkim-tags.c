@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "dkim_int.h"
 #include "tap.h"
 #include "xmalloc.h"
@@ -229,6 +232,103 @@ test_keyrec(void)
 	free(reason);
 }
 
+/* keyrec_bits - dkim_keyrec_parse() of an RSA p= in DER: bits, or -1 */
+static int
+keyrec_bits(const unsigned char *der, size_t n, char **record_r)
+{
+	struct dkim_keyrec kr;
+	char *b64 = dkim_b64_encode(der, n), *reason = NULL;
+	char *rec = xasprintf("v=DKIM1; k=rsa; p=%s", b64);
+	int bits = dkim_keyrec_parse(rec, strlen(rec), MAUTH_DKIM_RSA_SHA256,
+	    &kr, &reason) == 0 ? (int)kr.bits : -1;
+
+	if (record_r != NULL)
+		*record_r = kr.record ? xstrdup(kr.record) : NULL;
+	dkim_keyrec_clear(&kr);
+	free(reason);
+	free(rec);
+	free(b64);
+	return bits;
+}
+
+/*
+ * SubjectPublicKeyInfo RSA keys are read without OpenSSL's decoder (a
+ * speed-up): the size read must be OpenSSL's, the record the same key,
+ * and anything not plainly well-formed must get OpenSSL's verdict.
+ */
+static void
+test_keyrec_spki_direct(void)
+{
+	static const unsigned sizes[] = { 1024, 1031, 2048 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)sizes[i]);
+		unsigned char *der = NULL;
+		int n = pk ? i2d_PUBKEY(pk, &der) : -1;
+		char *record = NULL, *b64;
+
+		if (n <= 0) {
+			ok(0, "RSA-%u key generated", sizes[i]);
+			EVP_PKEY_free(pk);
+			continue;
+		}
+		is_int(keyrec_bits(der, (size_t)n, &record), EVP_PKEY_get_bits(pk),
+		    "RSA-%u SPKI: the size OpenSSL reads", sizes[i]);
+		b64 = dkim_b64_encode(der, (size_t)n);
+		ok(record != NULL && strstr(record, b64) != NULL,
+		    "  the record carries the key unchanged");
+		free(b64);
+		free(record);
+
+		/* every truncation, and one octet too many: OpenSSL's verdict */
+		unsigned char *buf = xmalloc((size_t)n + 1);
+		int agree = 0, tries = 0;
+		for (int len = 0; len <= n + 1; len += len < 40 ? 1 : 37) {
+			memcpy(buf, der, (size_t)(len > n ? n : len));
+			if (len > n)
+				buf[n] = 0;
+			const unsigned char *p = buf;
+			EVP_PKEY *ref = d2i_PUBKEY(NULL, &p, len);
+			int want = ref != NULL && p == buf + len ?
+			    EVP_PKEY_get_bits(ref) : -1;
+			EVP_PKEY_free(ref);
+			agree += keyrec_bits(buf, (size_t)len, NULL) == want;
+			tries++;
+		}
+		is_int(agree, tries, "  truncated or padded SPKI: as OpenSSL says");
+
+		memcpy(buf, der, (size_t)n);
+		buf[n] = 0;
+		ok(keyrec_bits(buf, (size_t)n + 1, NULL) < 0, "  trailing octet refused");
+		free(buf);
+		OPENSSL_free(der);
+		EVP_PKEY_free(pk);
+	}
+
+	/* negative modulus, non-minimal INTEGER: not taken directly */
+	static const unsigned char neg[] = {
+		0x30, 0x1c, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+		0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x0b, 0x00,
+		0x30, 0x08, 0x02, 0x03, 0x80, 0x00, 0x01, 0x02, 0x01, 0x03,
+	};
+	static const unsigned char pad[] = {
+		0x30, 0x1d, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+		0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x0c, 0x00,
+		0x30, 0x09, 0x02, 0x04, 0x00, 0x70, 0x00, 0x01, 0x02, 0x01,
+		0x03,
+	};
+	const unsigned char *p = neg;
+	EVP_PKEY *ref = d2i_PUBKEY(NULL, &p, sizeof(neg));
+	is_int(keyrec_bits(neg, sizeof(neg), NULL),
+	    ref ? EVP_PKEY_get_bits(ref) : -1, "negative modulus: as OpenSSL says");
+	EVP_PKEY_free(ref);
+	p = pad;
+	ref = d2i_PUBKEY(NULL, &p, sizeof(pad));
+	is_int(keyrec_bits(pad, sizeof(pad), NULL),
+	    ref ? EVP_PKEY_get_bits(ref) : -1, "INTEGER with a needless 0: as OpenSSL says");
+	EVP_PKEY_free(ref);
+}
+
 static void
 test_base64_names(void)
 {
@@ -258,6 +358,7 @@ main(void)
 	test_taglist();
 	test_signature();
 	test_keyrec();
+	test_keyrec_spki_direct();
 	test_base64_names();
 	return done_testing();
 }
