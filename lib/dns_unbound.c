@@ -22,7 +22,12 @@
  * wire form (RFC 1035 section 3.3, RFC 3596 section 2.2) and checked
  * against its length: a malformed record makes the answer ERROR.
  *
- * Ownership: the backend owns the context, the event thread and its pipe;
+ * Answers libunbound gives are also kept in a cache of our own
+ * (dns_cache.h) for their TTL: a repeated lookup is then answered in the
+ * asking thread, without the trip through libunbound's threads.
+ *
+ * Ownership: the backend owns the context, the event thread and its pipe,
+ * and the answer cache;
  * mauth_dns_free() stops the thread and deletes the context, and must not
  * be called while lookups are running.
  */
@@ -41,10 +46,12 @@
 #include <unbound.h>
 
 #include "buf.h"
+#include "dns_cache.h"
 #include "dns_unbound.h"
 #include "xmalloc.h"
 
 #define UB_TIMEOUT_DEFAULT 5000	/* ms */
+#define UB_CACHE_SLOTS	4096	/* answers kept (dns_cache.h) */
 
 struct ub_backend {
 	struct ub_ctx *ctx;
@@ -52,6 +59,7 @@ struct ub_backend {
 	int stop[2];		/* a byte on stop[1] ends the event thread */
 	unsigned timeout_ms;
 	bool validating;	/* a trust anchor was given */
+	struct mauth_dns_cache *cache;
 };
 
 struct ub_query {
@@ -294,11 +302,26 @@ ub_deadline(unsigned ms)
 	return ts;
 }
 
+/* ub_now_s - seconds on CLOCK_MONOTONIC, the answer cache's clock */
+static uint64_t
+ub_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
 static enum mauth_dns_status
 ub_lookup(void *backend, const char *name, uint16_t type,
     struct mauth_dns_answer *ans)
 {
 	struct ub_backend *ub = backend;
+	uint64_t now = ub_now_s();
+
+	if (mauth_dns_cache_get(ub->cache, name, type, now, ans))
+		return ans->status;
+
 	struct ub_query *q = ub_query_new();
 	struct timespec deadline = ub_deadline(ub->timeout_ms);
 	enum mauth_dns_status st;
@@ -333,6 +356,8 @@ ub_lookup(void *backend, const char *name, uint16_t type,
 		st = MAUTH_DNS_ERROR;
 	} else {
 		st = ub_fill(ub, res, type, ans);
+		mauth_dns_cache_put(ub->cache, name, type, now,
+		    res->ttl > 0 ? (uint32_t)res->ttl : 0, ans);
 	}
 	if (res != NULL)
 		ub_resolve_free(res);
@@ -359,6 +384,7 @@ ub_backend_free(void *backend)
 	}
 	if (ub->ctx != NULL)
 		ub_ctx_delete(ub->ctx);
+	mauth_dns_cache_free(&ub->cache);
 	free(ub);
 }
 
@@ -495,6 +521,7 @@ mauth_dns_unbound_new(const struct mauth_dns_unbound_config *cfg, char **error_r
 
 	ub->stop[0] = ub->stop[1] = -1;
 	ub->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : UB_TIMEOUT_DEFAULT;
+	ub->cache = mauth_dns_cache_new(UB_CACHE_SLOTS);
 	ub->ctx = ub_ctx_create();
 	if (ub->ctx == NULL) {
 		*error_r = xstrdup("libunbound: cannot create a context");
