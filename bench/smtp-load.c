@@ -8,10 +8,12 @@
  * Then EHLO and several transactions (MAIL, RCPT, DATA, the message, ".")
  * and QUIT, until M messages were sent in all.  No pipelining, as
  * smtp-source does by default.  Latency of a message runs from MAIL to the
- * reply to ".".
+ * reply to ".".  A session's setup runs from connect() to the reply to
+ * EHLO, its end from QUIT to the reply to it.
  *
  * Output: one "key=value ..." summary line on stdout, the same keys as
- * milter-load: accept counts 2xx replies, tempfail 4xx, reject 5xx.
+ * milter-load (accept counts 2xx replies, tempfail 4xx, reject 5xx), then
+ * setup_p50_ms, setup_p99_ms and quit_p50_ms, quit_p99_ms per session.
  */
 #include "config.h"
 
@@ -56,6 +58,9 @@ static struct {
 	atomic_uint next_msg, next_conn;
 	atomic_uint accept, tempfail, reject, errors;
 	double *latency_ms;
+	atomic_uint sessions;		/* setup_ms and quit_ms entries used */
+	unsigned max_sessions;
+	double *setup_ms, *quit_ms;
 } stats;
 
 struct session {
@@ -63,6 +68,7 @@ struct session {
 	char buf[8192];
 	size_t len;		/* bytes in buf */
 	const char *addr;
+	unsigned slot;		/* its entry in stats.setup_ms, quit_ms */
 };
 
 static void
@@ -173,6 +179,7 @@ open_session(struct session *s)
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
 	unsigned n = atomic_fetch_add(&stats.next_conn, 1);
 	struct timeval tv = { opts.timeout_s, 0 };
+	double t0 = load_now_ms();
 
 	s->len = 0;
 	s->addr = opts.addrs[n % opts.naddrs];
@@ -200,6 +207,9 @@ open_session(struct session *s)
 	}
 	if (get_reply(s) != 220 || command(s, "EHLO %s\r\n", opts.helo) != 250)
 		goto fail;
+	s->slot = atomic_fetch_add(&stats.sessions, 1);
+	if (s->slot < stats.max_sessions)
+		stats.setup_ms[s->slot] = load_now_ms() - t0;
 	return 0;
 fail:
 	report_error("session setup failed (client %s)", s->addr);
@@ -253,7 +263,10 @@ worker(void *arg)
 			    code < 500 ? &stats.tempfail : &stats.reject, 1);
 		}
 		if (ok) {
+			double t0 = load_now_ms();
 			(void)command(&s, "QUIT\r\n", "");
+			if (s.slot < stats.max_sessions)
+				stats.quit_ms[s.slot] = load_now_ms() - t0;
 			close(s.fd);
 		}
 	}
@@ -356,6 +369,12 @@ main(int argc, char **argv)
 	stats.latency_ms = xcalloc(opts.total, sizeof(*stats.latency_ms));
 	for (unsigned i = 0; i < opts.total; i++)
 		stats.latency_ms[i] = -1;
+	/* every session but the last of each thread sends per_conn messages */
+	stats.max_sessions = opts.total / opts.per_conn + opts.conns + 1;
+	stats.setup_ms = xcalloc(stats.max_sessions, sizeof(*stats.setup_ms));
+	stats.quit_ms = xcalloc(stats.max_sessions, sizeof(*stats.quit_ms));
+	for (unsigned i = 0; i < stats.max_sessions; i++)
+		stats.setup_ms[i] = stats.quit_ms[i] = -1;
 	pthread_t *tids = xcalloc(opts.conns, sizeof(*tids));
 	double t0 = load_now_ms();
 	for (unsigned i = 0; i < opts.conns; i++)
@@ -366,12 +385,17 @@ main(int argc, char **argv)
 	for (unsigned i = 0; i < opts.conns; i++)
 		pthread_join(tids[i], NULL);
 	double secs = (load_now_ms() - t0) / 1e3;
-	struct load_latency l;
+	struct load_latency l, su, qu;
 	load_latency_sum(stats.latency_ms, opts.total, &l);
+	load_latency_sum(stats.setup_ms, stats.max_sessions, &su);
+	load_latency_sum(stats.quit_ms, stats.max_sessions, &qu);
 	printf("msgs=%u done=%zu secs=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f"
-	    " max_ms=%.3f accept=%u reject=%u tempfail=%u errors=%u\n",
+	    " max_ms=%.3f accept=%u reject=%u tempfail=%u errors=%u"
+	    " setup_p50_ms=%.3f setup_p99_ms=%.3f quit_p50_ms=%.3f"
+	    " quit_p99_ms=%.3f\n",
 	    opts.total, l.count, secs, secs > 0 ? (double)stats.accept / secs : 0,
 	    l.p50_ms, l.p99_ms, l.max_ms, stats.accept, stats.reject,
-	    stats.tempfail, stats.errors);
+	    stats.tempfail, stats.errors, su.p50_ms, su.p99_ms, qu.p50_ms,
+	    qu.p99_ms);
 	return stats.errors > 0 ? 1 : 0;
 }
