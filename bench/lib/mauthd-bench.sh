@@ -1,51 +1,57 @@
 # mauthd-bench.sh - mauthd for bench/run, through t/lib/mauthd.sh.
-# Source after milters.sh.  mauthd__start NAME SOCKTYPE returns 2 ("n/a")
-# when this build's mauthd cannot do the job yet:
-#   - it is not a milter yet (filter/main.c does not call smfi_main);
-#   - a unix socket was asked and t/lib/mauthd.sh has no MAUTHD_SOCKET;
-#   - a signing scenario and lib/conf.h has no signing keys yet.
+# Source after milters.sh.  mauthd__start NAME SOCKTYPE starts
+#   mauthd            inbound: SPF, DKIM verify, DMARC (the default config)
+#   mauthd-sign-rsa   outbound (InternalHosts 192.0.2.0/24): signs with
+#   mauthd-sign-ed    the RSA-2048 key, the Ed25519 key, or both (two
+#   mauthd-sign-dual  DKIM-Signature fields, RFC 8463), through a KeyTable
+#                     and SigningTable as an operator would write them
+# on a TCP port or a unix socket in BENCH_DIR.  Returns 2 ("n/a") when
+# mauthd is not built.
 
-mauthd__is_milter()
+# mauthd__tables: the KeyTable and one SigningTable per signing scenario
+mauthd__tables()
 {
-	grep -q smfi_main "$BENCH_TOP"/filter/*.c 2>/dev/null &&
-	    [ -r "$BENCH_TOP/t/lib/mauthd.sh" ]
-}
-
-mauthd__can_sign()
-{
-	grep -qi 'sign' "$BENCH_TOP/lib/conf.h" 2>/dev/null
+	[ -r "$BENCH_DIR/keytable" ] && return 0
+	printf 'rsa sender.example:rsa:%s\ned sender.example:ed:%s\n' \
+	    "$BENCH_DIR/rsa.key" "$BENCH_DIR/ed.key" >"$BENCH_DIR/keytable"
+	echo "sender.example rsa" >"$BENCH_DIR/signing-rsa"
+	echo "sender.example ed" >"$BENCH_DIR/signing-ed"
+	echo "sender.example rsa,ed" >"$BENCH_DIR/signing-dual"
 }
 
 mauthd__start()
 {
-	local name=$1 type=$2 lines=()
-	mauthd__is_milter || return 2
-	if [ "$type" = unix ] && ! grep -q MAUTHD_SOCKET "$BENCH_TOP/t/lib/mauthd.sh"; then
-		return 2
-	fi
+	local name=$1 type=$2 lines=() sock=
+	[ -x "$BENCH_BUILD/filter/mauthd" ] || return 2
 	case $name in
 	mauthd) ;;
-	mauthd-sign-*)
-		mauthd__can_sign || return 2
-		# Key names follow conf/mauthd.conf once signing lands.
-		lines+=("InternalHosts 192.0.2.0/24")
-		case $name in
-		*-rsa)  lines+=("SigningKey sender.example rsa $BENCH_DIR/rsa.key") ;;
-		*-ed)   lines+=("SigningKey sender.example ed $BENCH_DIR/ed.key") ;;
-		*-dual) lines+=("SigningKey sender.example rsa $BENCH_DIR/rsa.key"
-			    "SigningKey sender.example ed $BENCH_DIR/ed.key") ;;
-		esac ;;
+	mauthd-sign-rsa|mauthd-sign-ed|mauthd-sign-dual)
+		mauthd__tables
+		lines+=("InternalHosts 192.0.2.0/24"
+		    "KeyTable $BENCH_DIR/keytable"
+		    "SigningTable $BENCH_DIR/signing-${name#mauthd-sign-}") ;;
+	*)
+		echo "bench: unknown mauthd scenario $name" >&2
+		return 1 ;;
 	esac
+	[ "$type" = unix ] && sock=$BENCH_DIR/$name.sock
 	# shellcheck source=/dev/null
 	. "$BENCH_TOP/t/lib/mauthd.sh"
 	MAUTHD=$BENCH_BUILD/filter/mauthd MAUTHD_AUTHSERV_ID=bench.mauth \
+	    MAUTHD_SOCKET=$sock \
 	    mauthd_start "$DNS_ADDR@$DNS_PORT" "${lines[@]}" >/dev/null 2>&1 || {
 		echo "bench: mauthd did not start:" >&2
 		tail -n 20 "$MAUTHD_LOG" >&2
 		return 1
 	}
 	M_PID=$MAUTHD_PID
-	M_SOCK=inet:$MAUTHD_PORT@127.0.0.1
-	M_PFSOCK=inet:127.0.0.1:$MAUTHD_PORT
+	if [ -n "$sock" ]; then
+		M_SOCK=local:$sock
+		M_PFSOCK=unix:$sock
+	else
+		M_SOCK=inet:$MAUTHD_PORT@127.0.0.1
+		M_PFSOCK=inet:127.0.0.1:$MAUTHD_PORT
+	fi
+	M_LOG=$MAUTHD_LOG
 	MAUTHD_PID=	# bench/run stops it with milter_stop
 }

@@ -229,7 +229,8 @@ milter_start()
 		M_PID=$! ;;
 	mauthd*)
 		mauthd__start "$name" "$type" || return $?
-		return 0 ;;
+		m__running+=("$M_PID")
+		return 0 ;;	# mauthd_start waited until it listens
 	*)
 		echo "bench: unknown milter $name" >&2
 		return 1 ;;
