@@ -28,7 +28,7 @@ set -euo pipefail
 PKGS_BUILD=(
 	build-essential autoconf automake libtool pkg-config
 	libmilter-dev libssl-dev libopendkim-dev libunbound-dev
-	libsqlite3-dev libpsl-dev publicsuffix libpq-dev libyaml-dev
+	libsqlite3-dev libpsl-dev publicsuffix libpq-dev libyaml-dev zlib1g-dev
 )
 
 # What the tests run, on top of the build profile.
@@ -37,11 +37,14 @@ PKGS_BUILD=(
 #   unbound + dnsutils: the tests' DNS server and dig to probe it
 #   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
 #   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
+#   libxml2-utils: xmllint validates aggregate reports against the schemas
+#   postgresql: a private server for the report store's fleet tests
 PKGS_TEST=(
 	perl iproute2 procps
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
+	libxml2-utils postgresql
 )
 
 # What bench/run measures against, on top of the test profile.
