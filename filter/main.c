@@ -12,9 +12,11 @@
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *   5. drop privileges to UserID (priv.c);
- *   6. write PidFile; tell the waiting parent we are up;
+ *   6. start the report row writer (report.c: store and spool owned by
+ *      UserID); write PidFile; tell the waiting parent we are up;
  *   7. smfi_main in its own thread while this thread waits for signals:
- *      SIGTERM and SIGINT stop cleanly through smfi_stop().
+ *      SIGTERM and SIGINT stop cleanly through smfi_stop(), then the
+ *      report rows still queued are committed.
  *
  * Why the main thread takes the signals: libmilter's own signal thread
  * treats SIGHUP as "stop" and SIGINT as "abort" (smfi_main then fails).
@@ -45,6 +47,7 @@
 #include "log.h"
 #include "milter.h"
 #include "priv.h"
+#include "report.h"
 
 #define MAUTHD_CONF	SYSCONFDIR "/mauth/mauthd.conf"
 
@@ -180,12 +183,14 @@ mauthd_run(struct mauthd *d)
 	}
 	if (sig == SIGUSR1) {
 		pthread_join(tid, NULL);
+		report_stop();
 		log_err("the milter loop ended %s", d->milter_rc == MI_SUCCESS ?
 		    "without being asked to" : "with an error");
 		return EX_SOFTWARE;
 	}
 	log_info("stopping on %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	mauthd_stop(d, tid);
+	report_stop();		/* rows of messages already answered: flushed */
 	return 0;
 }
 
@@ -266,6 +271,8 @@ main(int argc, char **argv)
 		fatal(EX_UNAVAILABLE, "%s", error);
 	if (priv_drop(d->conf->user_id, &error) < 0)
 		fatal(EX_NOPERM, "%s", error);
+	if (report_start(d->conf, &error) < 0)
+		fatal(EX_CANTCREAT, "report store: %s", error);
 	if (d->conf->pid_file != NULL && pidfile_write(d->conf->pid_file, &error) < 0)
 		fatal(EX_CANTCREAT, "%s", error);
 

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "milter.h"
 #include "reply.h"
+#include "report.h"
 #include "session.h"
 #include "verify.h"
 #include "xmalloc.h"
@@ -215,6 +216,23 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * milter_report - the message's report rows, durable before the MTA hears
+ * the verdict; when they cannot be kept, the message is not accepted as
+ * if nothing happened (true: *rc is the internal-error answer).
+ */
+static bool
+milter_report(SMFICTX *ctx, const struct msg *m, sfsistat *rc)
+{
+	char *error = NULL;
+
+	if (report_message(m, &error) == 0)
+		return false;
+	*rc = reply_internal_error(ctx, m, "%s", error);
+	free(error);
+	return true;
+}
+
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
@@ -227,6 +245,8 @@ mlfi_eom(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
+	if (m->in != NULL && milter_report(ctx, m, &rc))
+		action = reply_internal_action();
 	if (m->in == NULL)
 		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
 		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);

@@ -20,6 +20,8 @@ AuthservID mx.test.example
 Nameservers $addr@9
 LogLevel debug
 Syslog no
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 
 # ---------------------------------------------------------------- inet socket
@@ -55,7 +57,7 @@ is "$stop_rc" 0 "SIGINT stops mauthd with status 0 as well"
 like "$(cat "$tmp/mauthd.err")" "stopping on SIGINT" "  logging why"
 
 # ---------------------------------------------------------------- bad config
-printf 'Socket inet:%s@%s\nDNSTimeout 10h\n' "$port" "$addr" >"$tmp/bad.conf"
+printf 'Socket inet:%s@%s\nDNSTimeout 10h\nReportStore none\n' "$port" "$addr" >"$tmp/bad.conf"
 "$MAUTHD" -f -c "$tmp/bad.conf" 2>"$tmp/bad.err"
 is "$?" 78 "a bad configuration: mauthd refuses to start (exit 78)"
 is "$(cat "$tmp/bad.err")" "mauthd: $tmp/bad.conf:2: DNSTimeout: bad value \"10h\": the unit must be ms, s or m" \
@@ -113,6 +115,8 @@ Nameservers $addr@9
 UserID nobody
 PidFile $tmp/nobody/mauthd.pid
 Syslog no
+ReportStore sqlite:$tmp/nobody/reports.db
+ReportSpool $tmp/nobody/spool
 CONF
 start_mauthd "$tmp/user.conf"
 wait_for listening "$port"
@@ -135,6 +139,7 @@ SocketMode 0600
 UserID nobody
 Nameservers $addr@9
 Syslog no
+ReportStore none
 CONF
 start_mauthd "$tmp/local.conf"
 wait_for test -S "$tmp/sock/mauthd.sock"

@@ -7,7 +7,9 @@
 #       ADDR@PORT of the test DNS server ("" for the system resolver).
 #       The config has Socket, AuthservID ($MAUTHD_AUTHSERV_ID, default
 #       mauth.e2e.test), Nameservers, DNSTimeout ($MAUTHD_DNS_TIMEOUT,
-#       default 2s), then each CONF-LINE ("Key value") in order.
+#       default 2s), ReportStore sqlite:$MAUTHD_DIR/reports.db and
+#       ReportSpool $MAUTHD_DIR/spool unless a CONF-LINE sets them, then
+#       each CONF-LINE ("Key value") in order.
 #       Waits until mauthd listens.  Sets MAUTHD_DIR, MAUTHD_CONF,
 #       MAUTHD_LOG (mauthd's stdout+stderr), MAUTHD_PORT, MAUTHD_PID and
 #       MAUTHD_MILTER (the Postfix milter spec: inet:127.0.0.1:PORT).
@@ -41,6 +43,14 @@ _mauthd_conf()
 	echo "AuthservID $MAUTHD_AUTHSERV_ID"
 	[ -z "$ns" ] || echo "Nameservers $ns"
 	echo "DNSTimeout $MAUTHD_DNS_TIMEOUT"
+	case " $* " in
+	*" ReportStore "*) ;;
+	*) echo "ReportStore sqlite:$MAUTHD_DIR/reports.db" ;;
+	esac
+	case " $* " in
+	*" ReportSpool "*) ;;
+	*) echo "ReportSpool $MAUTHD_DIR/spool" ;;
+	esac
 	for line in "$@"; do
 		echo "$line"
 	done
