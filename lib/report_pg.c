@@ -40,15 +40,25 @@ pg_sql(const char *sql)
 	return mauth_buf_steal(&b);
 }
 
-/* pg_error - "postgresql: message" with libpq's trailing newline cut */
+/* pg_error - "postgresql: message" on one line (libpq's has newlines) */
 static char *
 pg_error(const char *what)
 {
-	size_t len = strlen(what);
+	struct mauth_buf b = MAUTH_BUF_INIT;
+	bool space = false;
 
-	while (len > 0 && (what[len - 1] == '\n' || what[len - 1] == ' '))
-		len--;
-	return xasprintf("postgresql: %.*s", (int)len, what);
+	mauth_buf_puts(&b, "postgresql: ");
+	for (const char *p = what; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ') {
+			space = true;
+			continue;
+		}
+		if (space && b.data[b.len - 1] != ' ')
+			mauth_buf_putc(&b, ' ');
+		space = false;
+		mauth_buf_putc(&b, *p);
+	}
+	return mauth_buf_steal(&b);
 }
 
 static int
