@@ -25,6 +25,8 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check,
 	  "evaluate a message, print the Authentication-Results mauthd would add" },
+	{ "report", cmd_report,
+	  "DMARC aggregate reports: send, show, rows, expire" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
