@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -260,6 +261,14 @@ smtp_connect(struct smtp *s, const char *port, unsigned ms)
 	return 0;
 }
 
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
 static const char *
 ssl_error(void)
 {
@@ -289,9 +298,15 @@ smtp_starttls(struct smtp *s, const struct mauth_report_smtp *cfg)
 	}
 	s->ssl = SSL_new(s->ctx);
 	SSL_set_fd(s->ssl, s->fd);
-	SSL_set_tlsext_host_name(s->ssl, s->host);
-	if (verify)
-		SSL_set1_host(s->ssl, s->host);
+	if (is_ip_literal(s->host)) {
+		/* an address: checked against the certificate's IP names */
+		if (verify)
+			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s->ssl), s->host);
+	} else {
+		SSL_set_tlsext_host_name(s->ssl, s->host);
+		if (verify)
+			SSL_set1_host(s->ssl, s->host);
+	}
 	if (SSL_connect(s->ssl) != 1) {
 		long v = SSL_get_verify_result(s->ssl);
 		return smtp_fail(s, "%s: TLS: %s", s->host, v != X509_V_OK ?
