@@ -8,8 +8,9 @@
  * filter measured 88 ms per message over TCP, 4 ms with every callback
  * registered plus TCP_NODELAY, see listen.c).
  *
- * State: struct conn per connection (smfi_setpriv), struct msg per
- * transaction (session.h).  Clients in InternalHosts, and mail with no
+ * State: struct conn per connection (smfi_setpriv), holding the
+ * configuration snapshot it started with; struct msg per transaction
+ * (session.h).  The log line and metrics of a message: outcome.c.  Clients in InternalHosts, and mail with no
  * client address (submitted on the MTA host), are outbound: they are not
  * verified and get no Authentication-Results (DKIM signing will hook in
  * here).  Anything unexpected is an internal error (reply.h), never a
@@ -24,15 +25,12 @@
 
 #include "log.h"
 #include "milter.h"
+#include "outcome.h"
 #include "reply.h"
 #include "report.h"
 #include "session.h"
 #include "verify.h"
 #include "xmalloc.h"
-
-/* Set by milter_register() before smfi_main; read-only afterwards. */
-static const struct mauth_conf *milter_conf;
-static const struct mauth_inbound_ctx *milter_ictx;
 
 #define CONN(ctx)	((struct conn *)smfi_getpriv(ctx))
 
@@ -44,16 +42,21 @@ milter_qid(SMFICTX *ctx, struct msg *m)
 		msg_set_qid(m, smfi_getsymval(ctx, (char *)"i"));
 }
 
-/* milter_conn - the connection, created on first use (negotiate or connect) */
+/*
+ * milter_conn - the connection, created on first use (negotiate or
+ * connect); it takes the configuration snapshot in force now for its life.
+ */
 static struct conn *
 milter_conn(SMFICTX *ctx)
 {
 	struct conn *c = CONN(ctx);
 
 	if (c == NULL) {
-		c = conn_new();
+		c = conn_new(snapshot_get());
 		if (smfi_setpriv(ctx, c) != MI_SUCCESS)
 			conn_free(&c);
+		else
+			outcome_connect(c);
 	}
 	return c;
 }
@@ -96,7 +99,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	c->have_ip = hostaddr != NULL && mauth_ip_from_sockaddr(hostaddr, &c->ip) == 0;
 	if (c->have_ip) {
 		mauth_ip_format(&c->ip, c->addr, sizeof(c->addr));
-		c->internal = mauth_cidr_list_match(&milter_conf->internal_hosts, &c->ip);
+		c->internal = mauth_cidr_list_match(&c->snap->conf->internal_hosts, &c->ip);
 	} else {
 		strcpy(c->addr, "local");
 		c->internal = true;	/* submitted on the MTA host itself */
@@ -131,8 +134,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m->mailfrom = xstrdup(argv && argv[0] ? argv[0] : "<>");
 	if (c->internal)
 		return SMFIS_CONTINUE;
-	m->in = mauth_inbound_new(milter_ictx, &c->ip, c->helo);
+	m->in = mauth_inbound_new(&c->snap->ictx, &c->ip, c->helo);
+	uint64_t t0 = metrics_now();
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
+	outcome_spf(metrics_now() - t0);
 	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
 
 	msg_log(m, LOG_DEBUG, "mailfrom=%s spf=%s%s%s%s%s", m->mailfrom,
@@ -243,21 +248,12 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
+	m->t_eom = metrics_now();
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
 	if (m->in != NULL && milter_report(ctx, m, &rc))
 		action = reply_internal_action();
-	if (m->in == NULL)
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
-		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);
-	else {
-		const struct mauth_inbound_dmarc *d = mauth_inbound_get_dmarc(m->in);
-
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s%s%s "
-		    "forged_ar_removed=%zu action=%s", c->addr, c->helo ? c->helo : "",
-		    m->mailfrom, mauth_spf_result_name(m->spf), d ? " " : "",
-		    d ? mauth_inbound_dmarc_summary(d) : "", m->forged_removed, action);
-	}
+	outcome_message(c, m, action);
 	msg_end(c);
 	return rc;
 }
@@ -268,7 +264,7 @@ mlfi_abort(SMFICTX *ctx)
 	struct conn *c = CONN(ctx);
 
 	if (c != NULL && c->msg != NULL) {
-		msg_log(c->msg, LOG_DEBUG, "transaction aborted");
+		outcome_abort(c, c->msg);
 		msg_end(c);
 	}
 	return SMFIS_CONTINUE;
@@ -281,13 +277,14 @@ mlfi_close(SMFICTX *ctx)
 
 	if (c != NULL) {
 		smfi_setpriv(ctx, NULL);
+		outcome_close(c);
 		conn_free(&c);
 	}
 	return SMFIS_CONTINUE;
 }
 
 int
-milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *ictx)
+milter_register(struct metrics *metrics, enum mauth_conf_on_error on_internal_error)
 {
 	struct smfiDesc desc = {
 		.xxfi_name = (char *)"mauthd",
@@ -308,8 +305,7 @@ milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *i
 		.xxfi_negotiate = mlfi_negotiate,
 	};
 
-	milter_conf = conf;
-	milter_ictx = ictx;
-	reply_setup(conf->on_internal_error);
+	outcome_setup(metrics);
+	reply_setup(on_internal_error);
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
 }

@@ -1,7 +1,8 @@
 /*
  * session.c - mauthd's per-connection and per-message state
  *
- * Ownership: a struct conn owns its strings and its message; a struct msg
+ * Ownership: a struct conn owns its strings, its message and one
+ * reference to its configuration snapshot; a struct msg
  * owns its strings and its struct mauth_inbound.  Only msg_end() frees a
  * message, so end of message, abort and close cannot disagree on what a
  * message holds.
@@ -16,11 +17,12 @@
 #include "xmalloc.h"
 
 struct conn *
-conn_new(void)
+conn_new(struct snapshot *snap)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
 	strcpy(c->addr, "local");
+	c->snap = snap;
 	return c;
 }
 
@@ -33,6 +35,7 @@ conn_free(struct conn **cp)
 		return;
 	*cp = NULL;
 	msg_end(c);
+	snapshot_put(&c->snap);
 	free(c->hostname);
 	free(c->helo);
 	free(c);

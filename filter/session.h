@@ -6,15 +6,20 @@
  * close, and holds at most one struct msg: the transaction between MAIL
  * FROM and end of message or abort.  msg_end() is the one place a message
  * is released: end of message, abort, a new MAIL FROM and close all go
- * through it (the libmilter sample's mlfi_cleanup shape).
+ * through it (the libmilter sample's mlfi_cleanup shape).  A connection
+ * holds a reference to the configuration snapshot it started with
+ * (snapshot.h) until it closes, so a reload never changes the rules under
+ * a session in flight.
  */
 #ifndef MAUTHD_SESSION_H
 #define MAUTHD_SESSION_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "inbound.h"
 #include "ip.h"
+#include "snapshot.h"
 #include "spf.h"
 
 struct msg {
@@ -23,6 +28,7 @@ struct msg {
 	struct mauth_inbound *in;	/* evaluation; NULL for internal senders */
 	enum mauth_spf_result spf;	/* from MAIL FROM (when in != NULL) */
 	size_t forged_removed;		/* forged A-R fields removed at eom */
+	uint64_t t_eom;			/* metrics_now() when eom began */
 };
 
 struct conn {
@@ -35,11 +41,16 @@ struct conn {
 	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	bool can_quarantine;		/* SMFIF_QUARANTINE offered */
 	struct msg *msg;		/* current transaction, or NULL */
+	struct snapshot *snap;		/* configuration the session started with */
+	uint64_t t_mark;		/* metrics_now() at connect or the last eom */
 };
 
-/* conn_new - an empty connection (no address, no message) */
-struct conn *conn_new(void);
-/* conn_free - end any message, free the connection; sets *c to NULL */
+/*
+ * conn_new - an empty connection (no address, no message) working with
+ * snap for its whole life; takes over the caller's reference to snap.
+ */
+struct conn *conn_new(struct snapshot *snap);
+/* conn_free - end any message, drop the snapshot, free; sets *c to NULL */
 void conn_free(struct conn **c);
 
 /* msg_begin - end any message still open on c, start a new one */

@@ -75,7 +75,7 @@ verify_add_header(SMFICTX *ctx, const struct conn *c, const struct msg *m,
 		return reply_internal_error(ctx, m, "smfi_addheader: adding %s failed",
 		    act->header_name);
 	}
-	*action_r = "header";
+	*action_r = "accept";	/* marked, but accepted: the log's dis= says why */
 	return SMFIS_CONTINUE;
 }
 

@@ -171,6 +171,18 @@ check_domain(const char *value, char **why_r)
 	return 0;
 }
 
+/* MetricsSocket: Prometheus scrapes over TCP, so no local: socket */
+static int
+check_metrics_socket(const char *value, char **why_r)
+{
+	if (strncasecmp(value, "inet:", 5) != 0 && strncasecmp(value, "inet6:", 6) != 0) {
+		*why_r = xstrdup("expected inet:PORT@ADDR or inet6:PORT@ADDR "
+		    "(Prometheus scrapes over TCP)");
+		return -1;
+	}
+	return 0;
+}
+
 /* ReportStore: a store this build can open, or "none" */
 static int
 check_report_store(const char *value, char **why_r)
@@ -334,6 +346,8 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("On-InternalError",	ENUM,	on_internal_error, "tempfail",
 	    .names = names_on_error),
 	ROW("SocketMode",	MODE,	socket_mode,	"0660", .min = 0, .max = 0777),
+	ROW("MetricsSocket",	SOCKET,	metrics_socket,	NULL,
+	    .check = check_metrics_socket),
 	ROW("DMARCDiscovery",	ENUM,	dmarc_discovery, "rfc9989",
 	    .names = names_discovery),
 	ROW("PublicSuffixList",	PATH,	public_suffix_list, NULL,

@@ -95,6 +95,7 @@ struct mauth_conf {
 	enum mauth_conf_from_action dmarc_missing_from;	/* DMARCMissingFrom */
 	char **dmarc_ignore_domains;	/* DMARCIgnoreDomains: NULL-terminated */
 	struct mauth_cidr_list dmarc_trusted_sources;	/* DMARCTrustedSources */
+	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
 
 	/* DMARC aggregate reports (lib/report_*.h, mauth report) */
 	char *report_store;		/* ReportStore: sqlite:/PATH, postgresql://..., none */

@@ -444,6 +444,8 @@ mauth_conf_value_parse(const struct mauth_conf_def *def, const char *text,
 		if (mauth_conf_socket_parse(text, &sock, why_r) < 0)
 			return -1;
 		mauth_conf_socket_clear(&sock);
+		if (conf_check(def, text, why_r) < 0)
+			return -1;
 		*FIELD(char *, field) = xstrdup(text);
 		return 0;
 	}

@@ -45,7 +45,7 @@ struct mauth_conf_def {
 	char *(*def_fn)(void);		/* computed default (malloc'd text) when def is NULL */
 	long long min, max;		/* TIME (ms), MODE: accepted range */
 	const struct mauth_conf_name *names;	/* ENUM: NULL-name-terminated */
-	/* STRING, PATH, LIST items: extra check; 0, or -1 with *why_r (the reason only) */
+	/* STRING, PATH, SOCKET, LIST items: extra check; 0, or -1 with *why_r (the reason only) */
 	int (*check)(const char *value, char **why_r);
 };
 

@@ -46,6 +46,16 @@ mauth_dmarc_psl_load(const char *file, char **error_r)
 		    xstrdup("cannot load a Public Suffix List (libpsl)");
 		return NULL;
 	}
+	/* libpsl takes any text as rules: a list without "com" is not one */
+	int rules = psl_suffix_count(ctx);	/* -1: unknown (DAFSA) */
+	if (!psl_is_public_suffix2(ctx, "com", PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) ||
+	    (rules >= 0 && rules < 100)) {
+		psl_free(ctx);
+		*error_r = xasprintf("%s does not look like a Public Suffix List"
+		    " (it lacks \"com\" or has under 100 rules)",
+		    file != NULL ? file : "libpsl's list");
+		return NULL;
+	}
 	struct mauth_dmarc_psl *psl = xmalloc(sizeof(*psl));
 	psl->ctx = ctx;
 	return psl;

@@ -18,7 +18,9 @@
  * Domains found by the same method as the policy (4.10.2).
  *
  * DNS failures never become pass or fail: a lookup that the result
- * depends on and that failed temporarily makes the result temperror.
+ * depends on and that failed temporarily makes the result temperror, and
+ * so does an SPF or DKIM temperror for an identifier that would align
+ * when nothing else aligns (it might have passed).
  *
  * Ownership: the input is only read during the call.  The outcome owns
  * every string and the record copy in it; mauth_dmarc_outcome_clear()

@@ -406,6 +406,15 @@ mauth_inbound_dmarc_outcomes(const struct mauth_inbound_dmarc *d,
 	return d->nout;
 }
 
+enum mauth_dmarc_result
+mauth_inbound_dmarc_result(const struct mauth_inbound_dmarc *d)
+{
+	if (d->nout > 0)
+		return d->out[d->acting].result;
+	return d->from_problem != NULL ? MAUTH_DMARC_RESULT_PERMERROR :
+	    MAUTH_DMARC_RESULT_NONE;
+}
+
 const char *
 mauth_inbound_dmarc_summary(const struct mauth_inbound_dmarc *d)
 {

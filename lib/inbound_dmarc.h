@@ -120,7 +120,14 @@ enum mauth_inbound_dmarc_verdict mauth_inbound_dmarc_verdict(
 size_t mauth_inbound_dmarc_outcomes(const struct mauth_inbound_dmarc *d,
     const struct mauth_dmarc_outcome **out_r, size_t *acting_r);
 
-/* mauth_inbound_dmarc_summary - "dmarc=fail header.from=... dis=..." for logs */
+/*
+ * mauth_inbound_dmarc_result - after eom: the result that acts (the
+ * acting outcome's; permerror when the From field made DMARC impossible;
+ * none when there was nothing to evaluate)
+ */
+enum mauth_dmarc_result mauth_inbound_dmarc_result(const struct mauth_inbound_dmarc *d);
+
+/* mauth_inbound_dmarc_summary - "dmarc=fail header_from=... dis=..." for logs */
 const char *mauth_inbound_dmarc_summary(const struct mauth_inbound_dmarc *d);
 
 #endif

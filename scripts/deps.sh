@@ -37,6 +37,9 @@ PKGS_BUILD=(
 #   unbound + dnsutils: the tests' DNS server and dig to probe it
 #   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
 #   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
+#   python3-prometheus-client: a second reader of mauthd's metrics page
+#   dns-root-data: the root trust anchor that migrated configurations name
+#   groff-base: renders the man pages in t/man.t (warnings are failures)
 #   libxml2-utils: xmllint validates aggregate reports against the schemas
 #   postgresql: a private server for the report store's fleet tests
 PKGS_TEST=(
@@ -44,6 +47,7 @@ PKGS_TEST=(
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
+	python3-prometheus-client dns-root-data groff-base
 	libxml2-utils postgresql
 )
 

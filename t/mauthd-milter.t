@@ -13,37 +13,11 @@ top_builddir=${top_builddir:-.}
 
 [ -x "$MAUTHD" ] || skip_all "$MAUTHD not built"
 [ -x "$PY" ] || skip_all "$PY not installed"
-UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
-[ -x "$UNBOUND" ] || skip_all "unbound not installed"
 TALK="$PY $srcdir/t/lib/miltertalk.py"
 
 # ---------------------------------------------------------------- DNS
-dnsport=$(free_port udp)
-cat >"$tmp/unbound.conf" <<CONF
-server:
-	interface: $addr
-	port: $dnsport
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$tmp"
-	pidfile: "$tmp/unbound.pid"
-	use-syslog: no
-	logfile: "$tmp/unbound.log"
-	verbosity: 1
-	do-ip6: no
-	access-control: 127.0.0.0/8 allow
-	module-config: "iterator"
-	local-zone: "." static
-	local-data: 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"'
-	local-data: 'fail.example. 300 IN TXT "v=spf1 -all"'
-remote-control:
-	control-enable: no
-CONF
-"$UNBOUND" -d -c "$tmp/unbound.conf" 2>"$tmp/unbound.err" &
-started_pids="$started_pids $!"
-wait_for grep -qs "start of service" "$tmp/unbound.log" ||
-    skip_all "unbound did not start: $(cat "$tmp/unbound.err" "$tmp/unbound.log")"
+start_test_dns 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"' \
+    'fail.example. 300 IN TXT "v=spf1 -all"'
 
 # ---------------------------------------------------------------- mauthd
 port=$(free_port)

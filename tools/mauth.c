@@ -25,6 +25,8 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check,
 	  "evaluate a message, print the Authentication-Results mauthd would add" },
+	{ "migrate", cmd_migrate,
+	  "write a mauthd.conf from an opendkim.conf / opendmarc.conf" },
 	{ "report", cmd_report,
 	  "DMARC aggregate reports: send, show, rows, expire" },
 };

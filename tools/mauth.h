@@ -16,6 +16,7 @@
 #define MAUTH_DEFAULT_CONF SYSCONFDIR "/mauth/mauthd.conf"
 
 int cmd_check(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 #endif

@@ -379,6 +379,11 @@ test_psl(void)
 	like_str(error, "/nonexistent/psl.dat", "  error names the file");
 	free(error);
 	error = NULL;
+	ok(mauth_dmarc_psl_load(tap_path("t/vectors/dmarc/SOURCES.md"), &error) == NULL,
+	    "a file that is not a PSL refused");
+	like_str(error, "does not look like a Public Suffix List", "  says so");
+	free(error);
+	error = NULL;
 	psl = mauth_dmarc_psl_load("/usr/share/publicsuffix/public_suffix_list.dat", &error);
 	ok(psl != NULL, "Debian's public_suffix_list.dat loads");
 	mauth_dmarc_psl_free(&psl);

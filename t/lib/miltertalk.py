@@ -17,9 +17,11 @@ stay visible.  Exit status 0 when the session ran to the end, 1 on a
 protocol or connection error.
 """
 import argparse
+import os
 import socket
 import struct
 import sys
+import time
 
 # SMFIC_* commands (MTA -> filter) and SMFIR_* replies (libmilter mfdef.h)
 REPLIES = {
@@ -114,6 +116,8 @@ def main():
                    help='protocol steps offered (default: all)')
     p.add_argument('--actions', type=lambda s: int(s, 0), default=ALL_ACTIONS)
     p.add_argument('--timeout', type=float, default=30)
+    p.add_argument('--hold-until', metavar='FILE',
+                   help='after HELO, wait until FILE exists (then go on)')
     a = p.parse_args()
 
     try:
@@ -136,6 +140,13 @@ def main():
         if s.event('connect', b'C', conn) != 'continue':
             return 0
         s.event('helo', b'H', z(a.helo))
+        if a.hold_until:
+            print('hold', flush=True)
+            deadline = time.monotonic() + a.timeout
+            while not os.path.exists(a.hold_until):
+                if time.monotonic() > deadline:
+                    raise OSError('--hold-until: %s did not appear' % a.hold_until)
+                time.sleep(0.05)
         s.send(b'D', macros(b'M', [('{mail_addr}', a.mailfrom.strip('<>'))]))
         if s.event('mail', b'M', z(a.mailfrom)) != 'continue':
             return 0
