@@ -7,9 +7,10 @@
  *   2. detach (unless -f), so the threads started next are in the process
  *      that keeps running and the pid file names it;
  *   3. the first configuration snapshot (snapshot.h): the configuration,
- *      the resolver (Nameservers, DNSTimeout, TrustAnchorFile), the Public
- *      Suffix List for DMARCDiscovery psl and the per-transaction context
- *      built from them;
+ *      the resolver (Nameservers, DNSTimeout, TrustAnchorFile), DKIM with
+ *      every signing key read and checked (while root-only key files can
+ *      still be read), the Public Suffix List for DMARCDiscovery psl and
+ *      the per-transaction contexts built from them;
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *      the MetricsSocket listener (metrics_http.c);
@@ -237,6 +238,12 @@ mauthd_config(const char *path, bool check, bool dump)
 			free(error);
 			exit(EX_CONFIG);
 		}
+		/* the keys, read and checked exactly as start-up does */
+		if (snapshot_dkim_check(conf, &error) < 0) {
+			fprintf(stderr, "mauthd: %s: DKIM: %s\n", path, error);
+			free(error);
+			exit(EX_CONFIG);
+		}
 		if (snapshot_psl_check(conf, &error) < 0) {
 			fprintf(stderr, "mauthd: %s: PublicSuffixList: %s\n", path, error);
 			free(error);
@@ -292,8 +299,10 @@ main(int argc, char **argv)
 		fatal(EX_OSERR, "%s", error);
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, d->path);
 	if (snapshot_start(conf, &error) < 0)
-		fatal(EX_CONFIG, "resolver: %s", error);
+		fatal(EX_CONFIG, "%s", error);
 	s = snapshot_get();
+	if (s->keys != NULL)
+		log_info("DKIM: %zu signing keys loaded", mauth_dkim_keys_count(s->keys));
 	if (milter_register(&d->metrics, s->conf->on_internal_error) < 0)
 		fatal(EX_SOFTWARE, "smfi_register failed");
 	if (listen_open(s->conf, &error) < 0)

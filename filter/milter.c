@@ -10,11 +10,16 @@
  *
  * State: struct conn per connection (smfi_setpriv), holding the
  * configuration snapshot it started with; struct msg per transaction
- * (session.h).  The log line and metrics of a message: outcome.c.  Clients in InternalHosts, and mail with no
- * client address (submitted on the MTA host), are outbound: they are not
- * verified and get no Authentication-Results (DKIM signing will hook in
- * here).  Anything unexpected is an internal error (reply.h), never a
- * silent accept.
+ * (session.h).  The log line and metrics of a message: outcome.c.
+ * Clients in InternalHosts, mail with no client address (submitted on the
+ * MTA host) and clients authenticated with SMTP AUTH ({auth_authen}) send
+ * outbound mail: it is not verified, gets no Authentication-Results, and
+ * is DKIM-signed when its From address matches the SigningTable (sign.c).
+ * Inbound mail is verified: SPF, every DKIM-Signature (verify.c).  Header
+ * values reach lib/ with their leading white space (SMFIP_HDR_LEADSPC),
+ * which DKIM's simple canonicalization needs; an MTA that cannot send it
+ * gets one space put back, the common case.  Anything unexpected is an
+ * internal error (reply.h), never a silent accept.
  */
 #include "config.h"
 
@@ -29,6 +34,7 @@
 #include "reply.h"
 #include "report.h"
 #include "session.h"
+#include "sign.h"
 #include "verify.h"
 #include "xmalloc.h"
 
@@ -132,8 +138,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m = msg_begin(c);
 	milter_qid(ctx, m);
 	m->mailfrom = xstrdup(argv && argv[0] ? argv[0] : "<>");
-	if (c->internal)
+	const char *auth = smfi_getsymval(ctx, (char *)"{auth_authen}");
+	if (auth != NULL && *auth != '\0')
+		m->auth = xstrdup(auth);
+	if (c->internal || m->auth != NULL) {
+		m->sign = sign_begin(&c->snap->sctx);
 		return SMFIS_CONTINUE;
+	}
 	m->in = mauth_inbound_new(&c->snap->ictx, &c->ip, c->helo);
 	uint64_t t0 = metrics_now();
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
@@ -192,8 +203,15 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "header outside a transaction");
+	char *spaced = NULL;
+	if (value == NULL)
+		value = (char *)"";
+	else if (!CONN(ctx)->leadspc)
+		value = spaced = xasprintf(" %s", value);
 	if (m->in != NULL)
-		mauth_inbound_header(m->in, name, value ? value : "");
+		mauth_inbound_header(m->in, name, value);
+	sign_header(m->sign, name, value);
+	free(spaced);
 	return SMFIS_CONTINUE;
 }
 
@@ -206,6 +224,7 @@ mlfi_eoh(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of header outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_eoh(m->in);
+	sign_eoh(m->sign, m);
 	return SMFIS_CONTINUE;
 }
 
@@ -218,6 +237,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 		return reply_internal_error(ctx, NULL, "body outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_body(m->in, data, len);
+	sign_body(m->sign, data, len);
 	return SMFIS_CONTINUE;
 }
 
@@ -251,6 +271,8 @@ mlfi_eom(SMFICTX *ctx)
 	m->t_eom = metrics_now();
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
+	else if ((rc = sign_eom(ctx, c, m, &m->signed_as)) != SMFIS_CONTINUE)
+		action = reply_internal_action();
 	if (m->in != NULL && milter_report(ctx, m, &rc))
 		action = reply_internal_action();
 	outcome_message(c, m, action);

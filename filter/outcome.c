@@ -44,6 +44,36 @@ kv(struct mauth_buf *line, const char *key, const char *value)
 }
 
 /*
+ * outcome_dkim - "pass:example.com:sel,fail:..." or "none"; one counter
+ * per signature (or one "none"), and a debug line for each that did not
+ * pass, with its reason
+ */
+static void
+outcome_dkim(const struct msg *m, struct mauth_buf *line)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(m->in, &sigs, NULL);
+	struct mauth_buf v = MAUTH_BUF_INIT;
+
+	mauth_buf_puts(&v, n == 0 ? "none" : "");
+	if (n == 0)
+		metrics_verdict(outcome_metrics, METRICS_M_DKIM, MAUTH_DKIM_NONE);
+	for (size_t i = 0; i < n; i++) {
+		const struct mauth_dkim_sig *s = &sigs[i];
+		mauth_buf_printf(&v, "%s%s:%s:%s", i ? "," : "",
+		    mauth_dkim_result_name(s->result), s->domain ? s->domain : "-",
+		    s->selector ? s->selector : "-");
+		metrics_verdict(outcome_metrics, METRICS_M_DKIM, (int)s->result);
+		if (s->result != MAUTH_DKIM_PASS)
+			msg_log(m, LOG_DEBUG, "dkim=%s d=%s s=%s reason=%s",
+			    mauth_dkim_result_name(s->result), s->domain ? s->domain : "-",
+			    s->selector ? s->selector : "-", s->reason ? s->reason : "");
+	}
+	kv(line, "dkim", mauth_buf_cstr(&v));
+	mauth_buf_free(&v);
+}
+
+/*
  * outcome_dmarc - dmarc=RESULT, and for the author domain that decided:
  * header_from, the published policy and the disposition applied, and the
  * reason when the disposition is not the policy's (RFC 9990 PolicyOverride)
@@ -77,6 +107,7 @@ outcome_verdicts(const struct msg *m, struct mauth_buf *line)
 
 	kv(line, "spf", mauth_spf_result_name(m->spf));
 	metrics_verdict(outcome_metrics, METRICS_M_SPF, (int)m->spf);
+	outcome_dkim(m, line);
 	if (d != NULL)
 		outcome_dmarc(d, line);
 }
@@ -112,7 +143,8 @@ outcome_message(struct conn *c, const struct msg *m, const char *action)
 	kv(&line, "helo", c->helo ? c->helo : "");
 	kv(&line, "mailfrom", m->mailfrom ? m->mailfrom : "");
 	if (m->in == NULL) {
-		kv(&line, "internal", "yes");
+		kv(&line, m->auth != NULL ? "auth" : "internal", "yes");
+		kv(&line, "signed", m->signed_as != NULL ? m->signed_as : "no");
 		atomic_fetch_add(&outcome_metrics->messages_internal, 1);
 	} else {
 		outcome_verdicts(m, &line);

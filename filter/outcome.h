@@ -10,7 +10,13 @@
  *   helo       HELO/EHLO argument
  *   mailfrom   MAIL FROM as the MTA sent it
  *   internal   "yes" for InternalHosts and local mail (nothing evaluated)
+ *   auth       "yes" for mail from a client authenticated with SMTP AUTH
+ *              (outbound like internal mail; "internal" is then left out)
+ *   signed     outbound only: "DOMAIN/SELECTOR,..." of the DKIM signatures
+ *              added, or "no"
  *   spf        SPF result (inbound only)
+ *   dkim       inbound only: "RESULT:DOMAIN:SELECTOR" per DKIM-Signature,
+ *              ","-separated, or "none" (unsigned)
  *   dmarc      DMARC result (inbound, DMARC configured); then, when an
  *              author domain was evaluated, for the one that decided:
  *     header_from   the author domain

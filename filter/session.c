@@ -3,7 +3,7 @@
  *
  * Ownership: a struct conn owns its strings, its message and one
  * reference to its configuration snapshot; a struct msg
- * owns its strings and its struct mauth_inbound.  Only msg_end() frees a
+ * owns its strings, its struct mauth_inbound and its signing state.  Only msg_end() frees a
  * message, so end of message, abort and close cannot disagree on what a
  * message holds.
  */
@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "session.h"
+#include "sign.h"
 #include "xmalloc.h"
 
 struct conn *
@@ -58,6 +59,8 @@ msg_end(struct conn *c)
 		return;
 	c->msg = NULL;
 	mauth_inbound_free(&m->in);
+	sign_free(&m->sign);
+	free(m->auth);
 	free(m->qid);
 	free(m->mailfrom);
 	free(m);

@@ -22,10 +22,15 @@
 #include "snapshot.h"
 #include "spf.h"
 
+struct msg_sign;
+
 struct msg {
 	char *qid;			/* MTA queue id ({i}); NULL until known */
 	char *mailfrom;			/* MAIL FROM argument as the MTA sent it */
-	struct mauth_inbound *in;	/* evaluation; NULL for internal senders */
+	char *auth;			/* SMTP AUTH user ({auth_authen}); NULL: none */
+	struct mauth_inbound *in;	/* evaluation; NULL for outbound mail */
+	struct msg_sign *sign;		/* DKIM signing (sign.h); NULL: not signing */
+	const char *signed_as;		/* "D/S,..." once signed (owned by sign), else NULL */
 	enum mauth_spf_result spf;	/* from MAIL FROM (when in != NULL) */
 	size_t forged_removed;		/* forged A-R fields removed at eom */
 	uint64_t t_eom;			/* metrics_now() when eom began */
@@ -37,7 +42,7 @@ struct conn {
 	char addr[MAUTH_IP_STRLEN];	/* ip as text, or "local" */
 	char *hostname;			/* client host name as the MTA resolved it */
 	char *helo;			/* last HELO/EHLO argument; NULL before */
-	bool internal;			/* InternalHosts or local: outbound mail */
+	bool internal;			/* InternalHosts or local: outbound mail (so is SMTP AUTH) */
 	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	bool can_quarantine;		/* SMFIF_QUARANTINE offered */
 	struct msg *msg;		/* current transaction, or NULL */

@@ -156,6 +156,59 @@ resolver_free(struct snapshot_resolver *r)
 	free(r);
 }
 
+/* resolver_put - drop one snapshot's use of r; the last one retires it */
+static void
+resolver_put(struct snapshot_resolver *r)
+{
+	bool last;
+
+	pthread_mutex_lock(&snap_lock);
+	last = --r->refs == 0;
+	if (last)
+		resolver_unlink(r);
+	pthread_mutex_unlock(&snap_lock);
+	if (last)
+		resolver_free(r);
+}
+
+/* ---------------------------------------------------------------- DKIM */
+
+/*
+ * dkim_build - libopendkim for conf with key lookups through dns, and the
+ * signing keys: all read and checked here, none per message
+ */
+static int
+dkim_build(const struct mauth_conf *conf, struct mauth_dns *dns,
+    struct mauth_dkim **dkim_r, struct mauth_dkim_keys **keys_r, char **error_r)
+{
+	struct mauth_dkim_options opt;
+
+	*keys_r = NULL;
+	mauth_dkim_options_conf(&opt, conf, dns);
+	if (mauth_dkim_new(&opt, dkim_r, error_r) < 0)
+		return -1;
+	if (conf->key_table != NULL &&
+	    mauth_dkim_keys_load(conf->key_table, conf->signing_table,
+	    conf->multiple_signatures, keys_r, error_r) < 0) {
+		mauth_dkim_free(dkim_r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+snapshot_dkim_check(const struct mauth_conf *conf, char **error_r)
+{
+	struct mauth_dkim *dkim;
+	struct mauth_dkim_keys *keys;
+
+	if (dkim_build(conf, NULL, &dkim, &keys, error_r) < 0)
+		return -1;
+	mauth_dkim_keys_free(&keys);
+	mauth_dkim_free(&dkim);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- snapshot */
 
 /* psl_load - the list DMARCDiscovery psl needs; NULL (and 0) otherwise */
@@ -185,16 +238,39 @@ static struct snapshot *
 snapshot_build(struct mauth_conf *conf, unsigned long generation, char **error_r)
 {
 	struct snapshot *s;
-	struct snapshot_resolver *r;
+	struct mauth_dkim *dkim;
+	struct mauth_dkim_keys *keys;
 	struct mauth_dmarc_psl *psl;
+	char *error = NULL;
+	struct snapshot_resolver *r;
 
-	if (psl_load(conf, &psl, error_r) < 0 ||
-	    (r = resolver_get(conf, error_r)) == NULL) {
+	if (psl_load(conf, &psl, &error) < 0) {
+		*error_r = xasprintf("PublicSuffixList: %s", error);
+		free(error);
+		mauth_conf_free(&conf);
+		return NULL;
+	}
+	if ((r = resolver_get(conf, &error)) == NULL) {
+		*error_r = xasprintf("resolver: %s", error);
+		free(error);
+		mauth_dmarc_psl_free(&psl);
+		mauth_conf_free(&conf);
+		return NULL;
+	}
+	if (dkim_build(conf, r->dns, &dkim, &keys, &error) < 0) {
+		*error_r = xasprintf("DKIM: %s", error);
+		free(error);
+		resolver_put(r);
 		mauth_dmarc_psl_free(&psl);
 		mauth_conf_free(&conf);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	s->dkim = dkim;
+	s->keys = keys;
+	s->ictx.dkim = dkim;
+	s->sctx.dkim = dkim;
+	s->sctx.keys = keys;
 	s->refs = 1;
 	s->generation = generation;
 	s->conf = conf;
@@ -321,6 +397,9 @@ snapshot_put(struct snapshot **sp)
 	pthread_mutex_unlock(&snap_lock);
 	if (!last)
 		return;
+	/* DKIM looks keys up through the resolver: it goes first */
+	mauth_dkim_keys_free(&s->keys);
+	mauth_dkim_free(&s->dkim);
 	if (r != NULL)
 		resolver_free(r);
 	mauth_dmarc_psl_free(&s->psl);

@@ -3,9 +3,12 @@
  *
  * A snapshot is everything a milter session needs that comes from the
  * configuration: the loaded struct mauth_conf, the resolver built from its
- * DNS keys, the Public Suffix List when DMARC uses it, and the
- * per-transaction context (lib/inbound.h) that points into them (DKIM
- * keys and tables join it when they land).  It is built
+ * DNS keys, DKIM (libopendkim set up, and every KeyTable key read, parsed
+ * and checked against the SigningTable), the Public Suffix List when DMARC
+ * uses it, and the per-transaction context (lib/inbound.h) and signing
+ * context (sign.h) that point into them.  A
+ * reload reads the keys again (as UserID: they must be readable by it);
+ * a key that fails keeps the snapshot in force.  It is built
  * completely before anyone sees it and never changed afterwards, so
  * sessions read it without locks.
  *
@@ -24,8 +27,10 @@
 
 #include "conf.h"
 #include "dmarc_discover.h"
+#include "dkim.h"
 #include "dns.h"
 #include "inbound.h"
+#include "sign.h"
 
 struct snapshot_resolver;
 
@@ -33,8 +38,11 @@ struct snapshot {
 	unsigned long generation;	/* 1 at start, +1 per successful reload */
 	struct mauth_conf *conf;
 	struct mauth_dns *dns;		/* == resolver's; shared, see above */
+	struct mauth_dkim *dkim;	/* verifying and signing (points into conf) */
+	struct mauth_dkim_keys *keys;	/* KeyTable + SigningTable; NULL: no signing */
 	struct mauth_dmarc_psl *psl;	/* DMARCDiscovery psl: loaded once per snapshot */
-	struct mauth_inbound_ctx ictx;	/* points into conf, dns and psl */
+	struct mauth_inbound_ctx ictx;	/* points into conf, dns, dkim and psl */
+	struct sign_ctx sctx;		/* points to dkim and keys */
 
 	/* private to snapshot.c */
 	unsigned refs;
@@ -53,6 +61,14 @@ struct snapshot_dns_totals {
  * trust anchor's contents).  0, or -1 with *error_r (caller frees).
  */
 int snapshot_resolver_check(const struct mauth_conf *conf, char **error_r);
+
+/*
+ * snapshot_dkim_check - set up DKIM and load the KeyTable and SigningTable
+ * of conf as a snapshot would, then free them: mauthd -n refuses what
+ * start-up would refuse (a key file others can read, a SigningTable entry
+ * naming no key), with the same message.  0, or -1 with *error_r.
+ */
+int snapshot_dkim_check(const struct mauth_conf *conf, char **error_r);
 
 /*
  * snapshot_psl_check - with DMARCDiscovery psl, load and free the Public

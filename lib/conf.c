@@ -40,6 +40,7 @@ _Static_assert(sizeof(enum mauth_conf_on_temperror) == sizeof(int), "enum size")
 _Static_assert(sizeof(enum mauth_conf_dmarc_discovery) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_dmarc_quarantine) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_from_action) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_canon) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_report_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_report_tls) == sizeof(int), "enum size");
 
@@ -227,6 +228,43 @@ check_host_port(const char *value, char **why_r)
 	return 0;
 }
 
+/*
+ * KeyTable, SigningTable: an OpenDKIM data set naming a file ("file:PATH",
+ * "refile:PATH" or a PATH); the file must be readable now.  The keys in
+ * it are loaded and checked by mauthd at start-up (and by mauthd -n).
+ */
+static int
+check_table(const char *value, char **why_r)
+{
+	const char *path = value;
+
+	if (strncmp(value, "file:", 5) == 0)
+		path = value + 5;
+	else if (strncmp(value, "refile:", 7) == 0)
+		path = value + 7;
+	if (*path != '/') {
+		*why_r = xstrdup("expected file:PATH, refile:PATH or an absolute PATH");
+		return -1;
+	}
+	return check_readable(path, why_r);
+}
+
+/* SignHeaders, OversignHeaders items: header field names */
+static int
+check_field_name(const char *value, char **why_r)
+{
+	if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(value)) {
+		*why_r = xstrdup("not a header field name (letters, digits and -)");
+		return -1;
+	}
+	if (strcasecmp(value, "DKIM-Signature") == 0) {
+		*why_r = xstrdup("DKIM-Signature fields are added, never signed");
+		return -1;
+	}
+	return 0;
+}
+
 bool
 mauth_conf_report_capture(const struct mauth_conf *conf)
 {
@@ -302,6 +340,17 @@ static const struct mauth_conf_name names_report_tls[] = {
 	{ NULL, 0 }
 };
 
+static const struct mauth_conf_name names_canon[] = {
+	{ "relaxed/relaxed", MAUTH_CANON_RELAXED_RELAXED },
+	{ "relaxed/simple", MAUTH_CANON_RELAXED_SIMPLE },
+	{ "simple/relaxed", MAUTH_CANON_SIMPLE_RELAXED },
+	{ "simple/simple", MAUTH_CANON_SIMPLE_SIMPLE },
+	/* one word: header and body alike (opendkim.conf(5) says "simple" means simple/simple) */
+	{ "relaxed", MAUTH_CANON_RELAXED_RELAXED },
+	{ "simple", MAUTH_CANON_SIMPLE_SIMPLE },
+	{ NULL, 0 }
+};
+
 /* syslog(3) facilities a mail filter may sensibly use */
 static const struct mauth_conf_name names_facility[] = {
 	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
@@ -366,6 +415,16 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("DMARCIgnoreDomains", LIST,	dmarc_ignore_domains, NULL,
 	    .check = check_domain),
 	ROW("DMARCTrustedSources", CIDRS, dmarc_trusted_sources, NULL),
+	ROW("KeyTable",		STRING,	key_table,	NULL, .check = check_table),
+	ROW("SigningTable",	STRING,	signing_table,	NULL, .check = check_table),
+	ROW("MultipleSignatures", BOOL,	multiple_signatures, "no"),
+	ROW("Canonicalization",	ENUM,	canonicalization, "relaxed/relaxed",
+	    .names = names_canon),
+	ROW("SignHeaders",	LIST,	sign_headers,	NULL, .check = check_field_name),
+	ROW("OversignHeaders",	LIST,	oversign_headers, NULL, .check = check_field_name),
+	ROW("SignatureTTL",	UINT,	signature_ttl,	"0", .min = 0, .max = 315360000),
+	ROW("MinimumKeyBits",	UINT,	min_key_bits,	"1024", .min = 0, .max = 16384),
+	ROW("MaximumSignaturesToVerify", UINT, max_signatures, "10", .min = 1, .max = 100),
 	ROW("ReportStore",	STRING,	report_store,
 	    "sqlite:/var/lib/mauth/reports.db", .check = check_report_store),
 	ROW("ReportSpool",	PATH,	report_spool,	"/var/lib/mauth/spool"),
@@ -531,6 +590,13 @@ mauth_conf_parse(const char *name, const char *text, size_t len,
 	}
 	if (conf_defaults(cp, error_r) < 0)
 		goto out;
+	/* signing needs both tables (opendkim.conf(5) pairs them the same way) */
+	if ((cp->conf->key_table == NULL) != (cp->conf->signing_table == NULL)) {
+		*error_r = xasprintf("%s: %s is set but %s is not: both or neither", name,
+		    cp->conf->key_table ? "KeyTable" : "SigningTable",
+		    cp->conf->key_table ? "SigningTable" : "KeyTable");
+		goto out;
+	}
 	*conf_r = cp->conf;
 	cp->conf = NULL;
 	ret = 0;

@@ -54,6 +54,14 @@ enum mauth_conf_from_action {
 	MAUTH_FROM_EVALUATE,		/* several domains: DMARC for each, the worst acts */
 };
 
+/* Canonicalization for signing: header/body (RFC 6376 section 3.4) */
+enum mauth_conf_canon {
+	MAUTH_CANON_RELAXED_RELAXED = 0,
+	MAUTH_CANON_RELAXED_SIMPLE,
+	MAUTH_CANON_SIMPLE_RELAXED,
+	MAUTH_CANON_SIMPLE_SIMPLE,
+};
+
 /* ReportFormat: the aggregate report's XML */
 enum mauth_conf_report_format {
 	MAUTH_REPORT_FORMAT_RFC9990 = 0,	/* urn:ietf:params:xml:ns:dmarc-2.0 */
@@ -96,6 +104,17 @@ struct mauth_conf {
 	char **dmarc_ignore_domains;	/* DMARCIgnoreDomains: NULL-terminated */
 	struct mauth_cidr_list dmarc_trusted_sources;	/* DMARCTrustedSources */
 	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
+
+	/* DKIM (lib/dkim.h; the tables are loaded by mauthd at start-up) */
+	char *key_table;		/* KeyTable: file:PATH or PATH; NULL = no signing */
+	char *signing_table;		/* SigningTable: file:PATH, refile:PATH or PATH */
+	bool multiple_signatures;	/* MultipleSignatures */
+	enum mauth_conf_canon canonicalization;	/* Canonicalization */
+	char **sign_headers;		/* SignHeaders; NULL = RFC 6376 5.4.1 list */
+	char **oversign_headers;	/* OversignHeaders; NULL = singletons; "none" */
+	unsigned signature_ttl;		/* SignatureTTL, seconds; 0 = no x= */
+	unsigned min_key_bits;		/* MinimumKeyBits */
+	unsigned max_signatures;	/* MaximumSignaturesToVerify */
 
 	/* DMARC aggregate reports (lib/report_*.h, mauth report) */
 	char *report_store;		/* ReportStore: sqlite:/PATH, postgresql://..., none */

@@ -3,11 +3,12 @@
  *
  * One object per transaction, fed by mauthd's milter callbacks or by
  * `mauth check` through lib/message.c, so both produce the same
- * Authentication-Results field.  Today it evaluates SPF (RFC 7208) at MAIL
- * FROM and spots forged Authentication-Results fields (RFC 8601 section 5)
- * as the header streams past.  Each authentication method contributes one
- * resinfo through its own small function (authres_methods[] below); DKIM
- * and DMARC add theirs there, and their say in the action in decide().
+ * Authentication-Results field.  It evaluates SPF (RFC 7208) at MAIL FROM,
+ * verifies every DKIM-Signature as the header and body stream past (RFC
+ * 6376, lib/dkim.h), and spots forged Authentication-Results fields (RFC
+ * 8601 section 5).  Each authentication method contributes its resinfos
+ * through its own small function (authres_methods[] below); DMARC adds
+ * its own there, and its say in the action in decide().
  * DMARC lives in inbound_dmarc.c: this file feeds it the From fields,
  * recipients, SPF outcome and DKIM results, and maps its verdict.
  *
@@ -30,6 +31,8 @@
 #define INBOUND_DMARC_REJECT_XCODE "5.7.1"
 /* RFC 3463 X.7.0: other security status (RFC 7372 has no DMARC code) */
 #define INBOUND_DMARC_TEMP_XCODE "4.7.0"
+/* RFC 3463 section 3.8: X.7.5 "Cryptographic failure" (DKIM temperror) */
+#define INBOUND_DKIM_ERROR_XCODE "4.7.5"
 
 struct mauth_inbound {
 	const struct mauth_inbound_ctx *ctx;
@@ -42,6 +45,8 @@ struct mauth_inbound {
 
 	bool spf_done;			/* SPF was evaluated: spf is filled */
 	struct mauth_spf_outcome spf;
+
+	struct mauth_dkim_verify *dkim;	/* NULL when DKIM is off */
 
 	size_t ar_fields;		/* Authentication-Results fields seen */
 	size_t *forged;			/* positions of those claiming our id */
@@ -69,6 +74,8 @@ mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
 	}
 	in->helo = helo != NULL && *helo != '\0' ? xstrdup(helo) : NULL;
 	in->action.kind = MAUTH_ACTION_ACCEPT;
+	if (ctx->dkim != NULL)
+		in->dkim = mauth_dkim_verify_new(ctx->dkim, NULL);
 	if (ctx->dmarc.enabled)
 		in->dmarc = mauth_inbound_dmarc_new(&ctx->dmarc);
 	return in;
@@ -82,6 +89,7 @@ mauth_inbound_free(struct mauth_inbound **inp)
 	if (in == NULL)
 		return;
 	mauth_spf_outcome_clear(&in->spf);
+	mauth_dkim_verify_free(&in->dkim);
 	free(in->helo);
 	free(in->mailfrom);
 	free(in->forged);
@@ -157,6 +165,8 @@ void
 mauth_inbound_header(struct mauth_inbound *in, const char *name,
     const char *value)
 {
+	if (in->dkim != NULL)
+		mauth_dkim_verify_header(in->dkim, name, value);
 	if (in->dmarc != NULL)
 		mauth_inbound_dmarc_header(in->dmarc, name, value);
 	if (in->message_id == NULL && strcasecmp(name, "Message-ID") == 0) {
@@ -179,16 +189,47 @@ mauth_inbound_header(struct mauth_inbound *in, const char *name,
 void
 mauth_inbound_eoh(struct mauth_inbound *in)
 {
-	(void)in;
+	if (in->dkim != NULL)
+		mauth_dkim_verify_eoh(in->dkim);	/* key lookups happen here */
 }
 
 void
 mauth_inbound_body(struct mauth_inbound *in, const unsigned char *data,
     size_t len)
 {
-	(void)in;
-	(void)data;
-	(void)len;
+	if (in->dkim != NULL)
+		mauth_dkim_verify_body(in->dkim, data, len);
+}
+
+size_t
+mauth_inbound_dkim(const struct mauth_inbound *in,
+    const struct mauth_dkim_sig **sigs_r, size_t *skipped_r)
+{
+	*sigs_r = NULL;
+	if (skipped_r != NULL)
+		*skipped_r = in->dkim ? mauth_dkim_verify_skipped(in->dkim) : 0;
+	return in->dkim != NULL ? mauth_dkim_verify_results(in->dkim, sigs_r) : 0;
+}
+
+/*
+ * dkim_temperror - the signing domain of a DKIM temperror when no
+ * signature passed (a passing one makes the others' failures moot for
+ * the decision), else NULL
+ */
+static const char *
+dkim_temperror(const struct mauth_inbound *in)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(in, &sigs, NULL);
+	const char *domain = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sigs[i].result == MAUTH_DKIM_PASS)
+			return NULL;
+		if (sigs[i].result == MAUTH_DKIM_TEMPERROR && domain == NULL)
+			domain = sigs[i].domain != NULL ? sigs[i].domain : "the signer";
+	}
+	return domain;
 }
 
 /* set_action - the action and its reply, the text copied */
@@ -230,7 +271,7 @@ dmarc_header(struct mauth_inbound *in)
 static void
 decide(struct mauth_inbound *in)
 {
-	const char *dtext = NULL;
+	const char *dtext = NULL, *dkim_temp = dkim_temperror(in);
 	enum mauth_inbound_dmarc_verdict dv = in->dmarc != NULL ?
 	    mauth_inbound_dmarc_verdict(in->dmarc, &dtext) :
 	    MAUTH_INBOUND_DMARC_ACCEPT;
@@ -246,6 +287,11 @@ decide(struct mauth_inbound *in)
 		    "not be completed (temporary DNS error), try again later",
 		    in->spf.domain != NULL ? in->spf.domain :
 		    "the sender's domain"));
+	} else if (dkim_temp != NULL &&
+	    in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_DKIM_ERROR_XCODE, xasprintf("DKIM key of %s could not "
+		    "be fetched (temporary DNS error), try again later", dkim_temp));
 	} else if (dv == MAUTH_INBOUND_DMARC_TEMPFAIL) {
 		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
 		    INBOUND_DMARC_TEMP_XCODE, xstrdup(dtext));
@@ -256,29 +302,63 @@ decide(struct mauth_inbound *in)
 	}
 }
 
+/* dkim_result - lib/dkim's result as DMARC's input (RFC 8601 names both) */
+static enum mauth_dmarc_dkim_result
+dkim_result(enum mauth_dkim_result r)
+{
+	switch (r) {
+	case MAUTH_DKIM_PASS: return MAUTH_DMARC_DKIM_PASS;
+	case MAUTH_DKIM_FAIL: return MAUTH_DMARC_DKIM_FAIL;
+	case MAUTH_DKIM_POLICY: return MAUTH_DMARC_DKIM_POLICY;
+	case MAUTH_DKIM_NEUTRAL: return MAUTH_DMARC_DKIM_NEUTRAL;
+	case MAUTH_DKIM_TEMPERROR: return MAUTH_DMARC_DKIM_TEMPERROR;
+	case MAUTH_DKIM_PERMERROR: return MAUTH_DMARC_DKIM_PERMERROR;
+	case MAUTH_DKIM_NONE: break;
+	}
+	return MAUTH_DMARC_DKIM_NONE;
+}
+
 /*
- * dmarc_eom - run DMARC with what the transaction knows.  DKIM results
- * come in as plain values (dmarc_eval.h); until the DKIM verifier is part
- * of the transaction there are none, and only SPF can align.
+ * dmarc_eom - run DMARC with what the transaction knows: SPF's outcome
+ * and each DKIM signature's d=, s= and result as plain values
+ * (dmarc_eval.h); a signature without d= cannot align and is left out.
  */
 static void
 dmarc_eom(struct mauth_inbound *in)
 {
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(in, &sigs, NULL), k = 0;
+	struct mauth_dmarc_dkim_input *dkim = xcalloc(n + 1, sizeof(*dkim));
 	struct mauth_inbound_dmarc_facts f = {
 		.dns = in->ctx->dns,
 		.client = in->have_client ? &in->client : NULL,
 		.mailfrom = in->have_mailfrom ? in->mailfrom : NULL,
 		.spf = in->spf_done ? &in->spf : NULL,
+		.dkim = dkim,
 	};
 
-	if (in->dmarc == NULL || in->ctx->dns == NULL)
-		return;
-	mauth_inbound_dmarc_eom(in->dmarc, &f);
+	for (size_t i = 0; i < n; i++) {
+		if (sigs[i].domain == NULL)
+			continue;
+		dkim[k++] = (struct mauth_dmarc_dkim_input){
+			.domain = sigs[i].domain,
+			.selector = sigs[i].selector,
+			.result = dkim_result(sigs[i].result),
+			.human_result = sigs[i].result == MAUTH_DKIM_PASS ?
+			    NULL : sigs[i].reason,
+		};
+	}
+	f.ndkim = k;
+	if (in->dmarc != NULL && in->ctx->dns != NULL)
+		mauth_inbound_dmarc_eom(in->dmarc, &f);
+	free(dkim);
 }
 
 void
 mauth_inbound_eom(struct mauth_inbound *in)
 {
+	if (in->dkim != NULL)
+		mauth_dkim_verify_eom(in->dkim);
 	dmarc_eom(in);
 	decide(in);
 }
@@ -316,6 +396,49 @@ authres_spf(const struct mauth_inbound *in, struct mauth_authres *ar)
 		mauth_authres_add(ar, "spf", name, reason, NULL);
 }
 
+/*
+ * authres_dkim - one "dkim=RESULT" per signature with header.d, header.i,
+ * header.s, header.a and header.b (RFC 8601 section 2.7.1, RFC 6008 for
+ * the first 8 characters of b=); reason= says why unless it passed.
+ * "dkim=none" for an unsigned message.
+ */
+static void
+authres_dkim(const struct mauth_inbound *in, struct mauth_authres *ar)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t skipped, n = mauth_inbound_dkim(in, &sigs, &skipped);
+
+	if (in->dkim == NULL)
+		return;
+	if (n == 0)
+		mauth_authres_add(ar, "dkim", "none", NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct mauth_dkim_sig *s = &sigs[i];
+		const char *prop[6] = { NULL }, *val[6] = { NULL };
+		const char *names[] = { "header.d", "header.i", "header.s", "header.a",
+		    "header.b" };
+		const char *vals[] = { s->domain, s->identity, s->selector, s->algorithm,
+		    s->b[0] ? s->b : NULL };
+		size_t k = 0;
+		/* the list ends at the first NULL name: pack the present ones */
+		for (size_t j = 0; j < 5; j++)
+			if (vals[j] != NULL) {
+				prop[k] = names[j];
+				val[k++] = vals[j];
+			}
+		mauth_authres_add(ar, "dkim", mauth_dkim_result_name(s->result),
+		    s->result == MAUTH_DKIM_PASS ? NULL : s->reason,
+		    prop[0], val[0], prop[1], val[1], prop[2], val[2], prop[3], val[3],
+		    prop[4], val[4], NULL);
+	}
+	if (skipped > 0) {
+		char *why = xasprintf("%zu more signatures not verified "
+		    "(MaximumSignaturesToVerify %zu)", skipped, n);
+		mauth_authres_add(ar, "dkim", "policy", why, NULL);
+		free(why);
+	}
+}
+
 /* authres_dmarc - "dmarc=RESULT (p=... sp=... dis=...) header.from=DOMAIN" */
 static void
 authres_dmarc(const struct mauth_inbound *in, struct mauth_authres *ar)
@@ -328,6 +451,7 @@ authres_dmarc(const struct mauth_inbound *in, struct mauth_authres *ar)
 static void (*const authres_methods[])(const struct mauth_inbound *,
     struct mauth_authres *) = {
 	authres_spf,
+	authres_dkim,
 	authres_dmarc,
 };
 

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "dkim.h"
 #include "dns.h"
 #include "inbound_dmarc.h"
 #include "ip.h"
@@ -33,6 +34,7 @@ struct mauth_inbound_ctx {
 	struct mauth_dns *dns;			/* shared resolver (not owned) */
 	const char *authserv_id;		/* ours; incoming A-R claiming it are forged */
 	struct mauth_spf_options spf;
+	const struct mauth_dkim *dkim;		/* DKIM verification; NULL: none */
 	enum mauth_conf_on_temperror on_temperror;
 	/* DMARC (inbound_dmarc.h); zeroed: no DMARC evaluation */
 	struct mauth_inbound_dmarc_conf dmarc;
@@ -97,6 +99,14 @@ const struct mauth_spf_outcome *mauth_inbound_spf(const struct mauth_inbound *in
  *   ID; spf=RESULT smtp.mailfrom=ADDR     (ADDR as given in MAIL FROM)
  *   ID; spf=RESULT smtp.helo=HELO         (null reverse-path)
  *   ID; spf=permerror reason="..." smtp.mailfrom=ADDR   (temperror too)
+ *   ID; ...; dkim=RESULT [reason="..."] header.d=D header.i=I header.s=S
+ *       header.a=A header.b=B            (one per DKIM-Signature, top
+ *                                         first; reason= unless pass;
+ *                                         a property the signature lacks
+ *                                         is left out)
+ *   ID; ...; dkim=none                    (DKIM on, message unsigned)
+ *   ID; ...; dkim=policy reason="N more signatures not verified ..."
+ *                                         (beyond MaximumSignaturesToVerify)
  *   ID; none                              (nothing was evaluated)
  */
 char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
@@ -119,15 +129,23 @@ const char *mauth_inbound_message_id(const struct mauth_inbound *in);
 const struct mauth_inbound_dmarc *mauth_inbound_get_dmarc(
     const struct mauth_inbound *in);
 /*
- * mauth_inbound_action - accept, except: an SPF temperror with
- * On-TempError tempfail gives TEMPFAIL "451" "4.7.24" (RFC 7372 section
- * 3.2, SPF validation error) with a text naming the domain; DMARC (from
- * inbound_dmarc.h): REJECT "550" "5.7.1" (RFC 9989 7.2) for a p=reject
- * failure or a From field refused by configuration, TEMPFAIL "451" "4.7.0"
- * for a DMARC temperror with On-TempError tempfail, QUARANTINE for a
- * p=quarantine failure, or accept with header_name/header_value set.  A
- * reject wins over a tempfail, which wins over a quarantine.  Accept
- * before eom.
+ * mauth_inbound_dkim - the DKIM results (dkim.h) in header order, for
+ * DMARC and the log; 0 when the message is unsigned or DKIM is off.
+ * *skipped_r (may be NULL) counts signatures beyond the verification limit.
+ */
+size_t mauth_inbound_dkim(const struct mauth_inbound *in,
+    const struct mauth_dkim_sig **sigs_r, size_t *skipped_r);
+/*
+ * mauth_inbound_action - accept, except:
+ *   REJECT "550" "5.7.1" (RFC 9989 7.2) for a DMARC failure under p=reject
+ *   or a From field refused by configuration (inbound_dmarc.h); else, with
+ *   On-TempError tempfail, TEMPFAIL "451" "4.7.24" (RFC 7372 section 3.2,
+ *   SPF validation error) for an SPF temperror, "451" "4.7.5" (RFC 3463,
+ *   cryptographic failure) for a DKIM temperror with no DKIM signature
+ *   passing, "451" "4.7.0" for a DMARC temperror, each naming the domain;
+ *   else QUARANTINE for a DMARC failure under p=quarantine, or accept with
+ *   header_name/header_value set (DMARCQuarantine header).  Accept before
+ *   eom.
  */
 void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
 

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,7 +365,16 @@ mauth_report_writer_start(const struct mauth_report_writer_config *cfg,
 	pthread_cond_init(&w->work, &ca);
 	pthread_cond_init(&w->done, &ca);
 	pthread_condattr_destroy(&ca);
-	if ((rc = pthread_create(&w->thread, NULL, writer_main, w)) != 0) {
+	/*
+	 * The thread takes no process signals: the daemon decides what
+	 * SIGHUP and SIGTERM mean, in the thread it chose for them.
+	 */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		*error_r = xasprintf("report writer thread: %s", strerror(rc));
 		pthread_cond_destroy(&w->work);
 		pthread_cond_destroy(&w->done);

@@ -52,12 +52,13 @@ $TALK "$S" --qid 4LOGPASS --from '<user@pass.example>' --client 192.0.2.20 \
 parsed 4LOGPASS
 is "$(field info)" 1 "an inbound message with five header fields: one line at info"
 is "$(field lines)" 1 "  and no other line at all (nothing per header or DNS query)"
-is "$(field keys)" "ip,helo,mailfrom,spf,dmarc,header_from,forged_ar_removed,action" "  keys in order"
+is "$(field keys)" "ip,helo,mailfrom,spf,dkim,dmarc,header_from,forged_ar_removed,action" "  keys in order"
 is "$(field dmarc)" none "  dmarc (pass.example publishes no record)"
 is "$(field header_from)" pass.example "  header_from"
 is "$(field ip)" 192.0.2.20 "  ip"
 is "$(field mailfrom)" "<user@pass.example>" "  mailfrom"
 is "$(field spf)" pass "  spf"
+is "$(field dkim)" none "  dkim (the message is unsigned)"
 is "$(field forged_ar_removed)" 1 "  forged_ar_removed"
 is "$(field action)" accept "  action"
 like "$(grep 4LOGPASS "$tmp/mauthd.err")" "mauthd[$mauthd_pid]: info: 4LOGPASS: ip=" \
@@ -71,7 +72,7 @@ like "$(grep 4LOGQUOTE "$tmp/mauthd.err")" 'helo="odd \"helo\" \\ name"' "  writ
 
 $TALK "$S" --qid 4LOGINT --client 127.0.0.1 >/dev/null 2>&1
 parsed 4LOGINT
-is "$(field keys)" "ip,helo,mailfrom,internal,action" "an internal message: ip, helo, mailfrom, internal, action"
+is "$(field keys)" "ip,helo,mailfrom,internal,signed,action" "an internal message: ip, helo, mailfrom, internal, signed, action"
 is "$(field internal)" yes "  internal=yes"
 
 # debug: more lines about the message, still one at info

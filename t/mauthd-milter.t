@@ -4,7 +4,8 @@
 # header values with their leading space; inbound mail gets our
 # Authentication-Results at the top and loses forged ones; internal and
 # local clients are left alone; a DNS failure with On-TempError tempfail
-# answers 451 4.7.24; one log line per message.  (The MTA side is
+# answers 451 4.7.24; one log line per message.  (The test messages are
+# unsigned: dkim=none; DKIM itself is t/mauthd-dkim.t.)  (The MTA side is
 # t/lib/miltertalk.py; Postfix end to end is another test.)
 srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -66,31 +67,31 @@ for stage in connect helo mail rcpt data header eoh body; do
 	has "$stage continue" "  $stage: continue"
 done
 has "eom chgheader 2 Authentication-Results ''" "  the forged A-R field (#2) is removed, the foreign one kept"
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdmarc=none header.from=pass.example'" \
-    "  our A-R field goes on top, with its leading space: spf=pass, dmarc=none (no record)"
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none;\n\tdmarc=none header.from=pass.example'" \
+    "  our A-R field goes on top, with its leading space: spf=pass, dkim=none, dmarc=none (no record)"
 has "eom continue" "  and the message goes on"
 wait_for grep -q "4PASS1: ip=192.0.2.10" "$tmp/mauthd.err"
 like "$(grep 4PASS1 "$tmp/mauthd.err")" \
-    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass dmarc=none header_from=pass.example forged_ar_removed=1 action=accept" \
-    "  one log line: queue id, ip, helo, mailfrom, spf, dmarc, action"
+    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass dkim=none dmarc=none header_from=pass.example forged_ar_removed=1 action=accept" \
+    "  one log line: queue id, ip, helo, mailfrom, spf, dkim, dmarc, action"
 is "$(grep -c "info: 4PASS1" "$tmp/mauthd.err")" 1 "  and only one at level info"
 
 talk fail --qid 4FAIL1 --from '<user@fail.example>'
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.mailfrom=user@fail.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.mailfrom=user@fail.example;\n\tdkim=none'" \
     "SPF fail: spf=fail in our A-R field"
 has "eom continue" "  delivered (the DMARC policy decides, not SPF alone)"
 
 talk v6 --qid 4V6 --client 2001:db8::10 --from '<user@pass.example>'
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
     "an IPv6 client: spf=pass through ip6:"
 
 talk nohelo --qid 4NULL --from '<>' --helo pass.example --client 192.0.2.99
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.helo=pass.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.helo=pass.example;\n\tdkim=none'" \
     "null reverse-path: the HELO identity is checked"
 
 talk nolead --qid 4NOLEAD --from '<user@pass.example>' --protocol 0x0fffff
 has "negotiate version=6 actions=0x31 protocol=0x0" "an MTA without SMFIP_HDR_LEADSPC: nothing else asked"
-has "eom insheader 0 Authentication-Results 'mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example'" \
+has "eom insheader 0 Authentication-Results 'mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
     "  our value then has no leading space (the MTA adds it)"
 
 talk internal --qid 4INT --client 127.0.0.1 --from '<user@fail.example>' \
@@ -99,7 +100,7 @@ hasnt "insheader" "an InternalHosts client (127.0.0.1): no A-R field added"
 hasnt "chgheader" "  and nothing changed"
 has "eom continue" "  delivered"
 wait_for grep -q "4INT: " "$tmp/mauthd.err"
-like "$(grep 4INT "$tmp/mauthd.err")" "4INT: ip=127.0.0.1 helo=client.test mailfrom=<user@fail.example> internal=yes action=accept" \
+like "$(grep 4INT "$tmp/mauthd.err")" "4INT: ip=127.0.0.1 helo=client.test mailfrom=<user@fail.example> internal=yes signed=no action=accept" \
     "  logged as internal"
 
 talk local --qid 4LOCAL --client local --from '<user@fail.example>'
@@ -134,7 +135,7 @@ out=$(cat "$tmp/temp.out")
 like "$out" "spf=temperror" "DNS not answering: spf=temperror"
 like "$out" "eom replycode '451 4.7.24 " "  On-TempError tempfail: 451 4.7.24 (RFC 7372)"
 wait_for grep -q "4TEMP: " "$tmp/tempfail.err"
-like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror dmarc=none forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
+like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror dkim=none dmarc=none forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
 stop "$pid2"
 
 stop "$mauthd_pid"

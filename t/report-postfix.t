@@ -69,8 +69,8 @@ SINK0=$(ls "$PF_DUMP" | wc -l)
 t_is "$SINK0" 6 "the 6 accepted messages reached the sink"
 # A copy of the store for the legacy-format run below (nothing is being
 # written now: every message has been answered).
-cp "$MAUTHD_DIR/reports.db" "$WORK/legacy.db"
-cp "$MAUTHD_DIR/reports.db-wal" "$WORK/legacy.db-wal" 2>/dev/null
+cp "$MAUTHD_DIR/report/reports.db" "$WORK/legacy.db"
+cp "$MAUTHD_DIR/report/reports.db-wal" "$WORK/legacy.db-wal" 2>/dev/null
 
 # ---------------------------------------------------------------- rows
 run_mauth()

@@ -3,9 +3,11 @@
  *
  * The message goes through lib/message.c into lib/inbound.c, the objects
  * mauthd's milter callbacks drive, and the one line printed is the
- * Authentication-Results field mauthd would add (unfolded; spf=, dmarc=).
- * DNS comes from zone files (--zone, offline and deterministic), a given
- * forwarder (--nameserver, through libunbound), or mauthd's own settings.
+ * Authentication-Results field mauthd would add (unfolded): SPF, one
+ * dkim= per DKIM-Signature (MinimumKeyBits and MaximumSignaturesToVerify
+ * from the configuration) and DMARC.  DNS comes from zone files (--zone,
+ * offline and deterministic), a given forwarder (--nameserver, through
+ * libunbound), or mauthd's own settings.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "dmarc_discover.h"
+#include "dkim.h"
 #include "dns_mem.h"
 #include "dns_unbound.h"
 #include "dns_zone.h"
@@ -53,11 +56,14 @@ check_usage(FILE *f)
 "mauthd would for an SMTP client at IP and print the one header field it\n"
 "would add, unfolded:\n"
 "  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org;\n"
+"      dkim=pass header.d=example.org header.i=@example.org header.s=sel\n"
+"      header.a=rsa-sha256 header.b=AbCdEfGh;\n"
 "      dmarc=pass (p=reject sp=reject dis=none) header.from=example.org\n"
 "\n"
 "options:\n"
 "  -c, --config FILE     mauthd's configuration (AuthservID, Nameservers,\n"
-"                        DNSTimeout, On-TempError, the DMARC keys);\n"
+"                        DNSTimeout, On-TempError, MinimumKeyBits,\n"
+"                        MaximumSignaturesToVerify, the DMARC keys);\n"
 "                        default %s\n"
 "                        when it exists, else built-in defaults\n"
 "  --zone FILE           answer DNS from this RFC 1035 zone file instead of\n"
@@ -97,25 +103,6 @@ usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "\n");
 	check_usage(stderr);
 	return MAUTH_EXIT_USAGE;
-}
-
-/* valid_nameserver - ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 address */
-static bool
-valid_nameserver(const char *text)
-{
-	const char *at = strrchr(text, '@');
-	char *addr = at ? xstrndup(text, (size_t)(at - text)) : xstrdup(text);
-	struct mauth_ip ip;
-	bool valid = mauth_ip_parse(addr, &ip) == 0;
-
-	free(addr);
-	if (valid && at != NULL) {
-		char *end;
-		long port = strtol(at + 1, &end, 10);
-
-		valid = at[1] != '\0' && *end == '\0' && port > 0 && port <= 65535;
-	}
-	return valid;
 }
 
 static void
@@ -159,7 +146,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		case OPT_AUTHSERV_ID:	o->authserv_id = optarg; break;
 		case 'h':		return 1;
 		case OPT_NAMESERVER:
-			if (!valid_nameserver(optarg))
+			if (!tool_valid_nameserver(optarg))
 				return usage_error("bad --nameserver '%s' "
 				    "(expected ADDR or ADDR@PORT)", optarg);
 			push(&o->nameservers, &o->nnameservers, optarg);
@@ -348,6 +335,8 @@ cmd_check(int argc, char **argv)
 	struct mauth_buf msg = MAUTH_BUF_INIT;
 	struct mauth_conf *conf = NULL;
 	struct mauth_dns *dns = NULL;
+	struct mauth_dkim *dkim = NULL;
+	struct mauth_dkim_options dopt;
 	struct mauth_dmarc_psl *psl = NULL;
 	char *error = NULL;
 	int status = MAUTH_EXIT_ERROR;
@@ -367,6 +356,9 @@ cmd_check(int argc, char **argv)
 	    load_conf(o.config, &conf, &error) < 0 ||
 	    (dns = open_dns(&o, conf, &error)) == NULL)
 		goto out;
+	mauth_dkim_options_conf(&dopt, conf, dns);
+	if (mauth_dkim_new(&dopt, &dkim, &error) < 0)
+		goto out;
 	if (conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_PSL &&
 	    (psl = mauth_dmarc_psl_load(conf->public_suffix_list, &error)) == NULL)
 		goto out;
@@ -376,6 +368,7 @@ cmd_check(int argc, char **argv)
 		.authserv_id = o.authserv_id != NULL ? o.authserv_id
 		    : conf->authserv_id,
 		.on_temperror = conf->on_temperror,
+		.dkim = dkim,
 	};
 	ctx.spf.receiver = ctx.authserv_id;
 	mauth_inbound_dmarc_conf_init(&ctx.dmarc, conf, psl);
@@ -385,6 +378,7 @@ out:
 	if (error != NULL)
 		fprintf(stderr, "mauth check: %s\n", error);
 	free(error);
+	mauth_dkim_free(&dkim);
 	mauth_dns_free(&dns);
 	mauth_dmarc_psl_free(&psl);
 	mauth_conf_free(&conf);

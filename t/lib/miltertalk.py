@@ -107,6 +107,8 @@ def main():
     p.add_argument('--client-name', default='client.test')
     p.add_argument('--helo', default='client.test')
     p.add_argument('--from', dest='mailfrom', default='<user@example.test>')
+    p.add_argument('--auth', default=None,
+                   help='SMTP AUTH user: sent as {auth_authen} with MAIL FROM, as Postfix does')
     p.add_argument('--rcpt', action='append', default=None)
     p.add_argument('--header', action='append', default=[],
                    help="'Name: value' (as Postfix sends it: value keeps its leading space)")
@@ -147,7 +149,10 @@ def main():
                 if time.monotonic() > deadline:
                     raise OSError('--hold-until: %s did not appear' % a.hold_until)
                 time.sleep(0.05)
-        s.send(b'D', macros(b'M', [('{mail_addr}', a.mailfrom.strip('<>'))]))
+        mail_macros = [('{mail_addr}', a.mailfrom.strip('<>'))]
+        if a.auth is not None:
+            mail_macros += [('{auth_type}', 'PLAIN'), ('{auth_authen}', a.auth)]
+        s.send(b'D', macros(b'M', mail_macros))
         if s.event('mail', b'M', z(a.mailfrom)) != 'continue':
             return 0
         for rcpt in a.rcpt or ['<rcpt@dest.test>']:
