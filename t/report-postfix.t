@@ -6,7 +6,8 @@
 # decompressed and validated with xmllint against the RFC 9990 schema
 # (RFC 7489's in legacy mode, delivered through ReportSendmail), and its
 # counts are the messages sent, per source and result.  Also: Subject and
-# file name as RFC 9990 prescribes them, an external destination without
+# file name as RFC 9990 prescribes them, DKIM results with their
+# selectors (dkimpy signs), an external destination without
 # an authorisation record is not sent to (and the output says so), one
 # with it is, a failed delivery is retried with the same Report-ID, a
 # period already sent is not sent again, expiry.
@@ -29,11 +30,29 @@ ZONES=$T_TOP/t/data/zones
 GOOD=192.0.2.10 BAD=203.0.113.9
 SUBMITTER=mx.e2e.test
 
+t_tmpdir WORK
+# dkim.example: no SPF, p=reject, a DKIM key made now; its mail passes
+# DMARC through DKIM alone
+openssl genrsa -out "$WORK/dkim.key" 2048 2>/dev/null || t_bail "openssl genrsa failed"
+pub=$(openssl rsa -in "$WORK/dkim.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+{
+	cat <<'ZONE'
+$ORIGIN dkim.example.
+$TTL 300
+@	IN SOA	ns.dkim.example. hostmaster.dkim.example. 1 3600 600 86400 300
+@	IN NS	ns
+ns	IN A	192.0.2.53
+_dmarc	IN TXT	"v=DMARC1; p=reject; rua=mailto:agg@dkim.example"
+ZONE
+	printf 'sel._domainkey IN TXT ( "v=DKIM1; k=rsa; "'
+	printf '%s' "p=$pub" | fold -w 200 | sed 's/.*/ "&"/' | tr -d '\n'
+	printf ' )\n'
+} >"$WORK/dkim.example.zone"
+
 dns_server_start "$ZONES/e2e/report.example.zone" "$ZONES/e2e/vendor.example.zone" \
-    "$ZONES/tld/example.zone" || t_bail "unbound did not start"
+    "$WORK/dkim.example.zone" "$ZONES/tld/example.zone" || t_bail "unbound did not start"
 mauthd_start "$DNS_ADDR@$DNS_PORT" "LogLevel debug" || t_bail "mauthd did not start"
 postfix_start "$MAUTHD_MILTER" || t_bail "private Postfix did not start"
-t_tmpdir WORK
 
 # ---------------------------------------------------------------- mail
 N=0
@@ -47,6 +66,7 @@ send()
 	msg=$WORK/$name.$N.eml out=$WORK/$name.$N.smtp
 	postfix_make_msg "$msg" "$msgid" "user@$dom" "rcpt@$PF_DOMAIN" "$name" \
 	    -- "Reporting case $name."
+	[ "$dom" != dkim.example ] || sign "$msg" "$dom"
 	postfix_send "$out" "$client" "client.e2e.example" "mx.client.e2e.example" \
 	    "user@$dom" "rcpt@$PF_DOMAIN" "$msg"
 	t_like "$(postfix_reply "$out")" "$want" "$name #$N: $want" ||
@@ -55,18 +75,32 @@ send()
 	[ "$want" != '^250 ' ] || ACCEPTED+=("$msgid")
 }
 
+# sign FILE DOMAIN: a DKIM-Signature (dkimpy, s=sel) on top of FILE
+sign()
+{
+	"$PY" - "$1" "$2" "$WORK/dkim.key" <<'PY' || t_diag "dkimpy could not sign $1"
+import sys, dkim
+path, domain, key = sys.argv[1], sys.argv[2].encode(), open(sys.argv[3], 'rb').read()
+msg = open(path, 'rb').read().replace(b'\n', b'\r\n')
+sig = dkim.sign(msg, b'sel', domain, key, include_headers=[b'from', b'to',
+    b'subject', b'date', b'message-id'])
+open(path, 'wb').write(sig.replace(b'\r\n', b'\n') + msg.replace(b'\r\n', b'\n'))
+PY
+}
+
 T0=$(date +%s)
 for i in 1 2 3; do send a-pass $GOOD a.report.example '^250 '; done
 for i in 1 2; do send a-fail $BAD a.report.example '^550 5\.7\.1 '; done
 for i in 1 2; do send b-fail $BAD b.report.example '^250 '; done
 send c-pass $GOOD c.report.example '^250 '
+for i in 1 2; do send dkim-pass $BAD dkim.example '^250 '; done
 T1=$(($(date +%s) + 1))
 PERIOD=(--from "$((T0 - 60))" --to "$T1")
 for id in "${ACCEPTED[@]}"; do
 	postfix_wait_msg "$id" >/dev/null || t_bail "<$id> not delivered"
 done
 SINK0=$(ls "$PF_DUMP" | wc -l)
-t_is "$SINK0" 6 "the 6 accepted messages reached the sink"
+t_is "$SINK0" 8 "the 8 accepted messages reached the sink"
 # A copy of the store for the legacy-format run below (nothing is being
 # written now: every message has been answered).
 cp "$MAUTHD_DIR/report/reports.db" "$WORK/legacy.db"
@@ -81,7 +115,7 @@ run_mauth()
 
 run_mauth rows -c "$MAUTHD_CONF" "${PERIOD[@]}"
 t_is "$RC" 0 "mauth report rows exits 0" || t_diag "$OUT"
-t_is "$(printf '%s\n' "$OUT" | grep -c .)" 8 "8 messages, 8 rows (rejected ones included)"
+t_is "$(printf '%s\n' "$OUT" | grep -c .)" 10 "10 messages, 10 rows (rejected ones included)"
 t_is "$(printf '%s\n' "$OUT" | cut -f3 | sort | tr '\n' ' ')" \
     "$(printf '%s\n' "${SENT_IDS[@]}" | sort | tr '\n' ' ')" \
     "  one row per Message-ID sent"
@@ -117,7 +151,7 @@ CONF_SMTP=$(mauth_conf smtp "ReportSMTPServer $PF_ADDR:$PF_PORT" "ReportSMTPTLS 
 mkdir "$WORK/dry"
 run_mauth send -c "$CONF_SMTP" "${PERIOD[@]}" --dry-run "$WORK/dry"
 t_is "$RC" 0 "send --dry-run exits 0" || t_diag "$OUT"
-t_is "$(ls "$WORK/dry" | wc -l)" 3 "  one file per policy domain with rua"
+t_is "$(ls "$WORK/dry" | wc -l)" 4 "  one file per policy domain with rua"
 t_like "$(ls "$WORK/dry")" "^$SUBMITTER!a\.report\.example!$((T0 - 60))!$T1![0-9a-f]{32}\.xml\.gz$" \
     "  named receiver!domain!begin!end!id.xml.gz (RFC 9990)"
 for f in "$WORK"/dry/*.xml.gz; do
@@ -182,6 +216,11 @@ $BAD reject fail fail fail a.report.example 2"
 ID_B=$(printf '%s\n' "$OUT" | sed -n 's/^b\.report\.example: report \([0-9a-f]*\):.*/\1/p')
 check_report b "$ID_B" b.report.example \
 "$BAD none fail fail fail b.report.example 2"
+ID_D=$(printf '%s\n' "$OUT" | sed -n 's/^dkim\.example: report \([0-9a-f]*\):.*/\1/p')
+check_report dkim "$ID_D" dkim.example \
+"$BAD pass pass fail none dkim.example 2"
+t_is "$("$PY" "$REPORT_PY" dkim "$WORK/dkim/report.xml")" "$BAD dkim.example sel pass" \
+    "  with the DKIM result: domain, selector sel, pass"
 t_is "$(grep -lF "<$ID_B@$SUBMITTER>" "$PF_DUMP"/* | wc -l)" 2 \
     "b's report went to both destinations"
 t_is "$(grep -l 'Report Domain: c\.report\.example' "$PF_DUMP"/* 2>/dev/null | wc -l)" 0 \
@@ -191,8 +230,8 @@ t_is "$(grep -l 'Report Domain: c\.report\.example' "$PF_DUMP"/* 2>/dev/null | w
 BEFORE=$(ls "$PF_DUMP" | wc -l)
 run_mauth send -c "$CONF_SMTP" "${PERIOD[@]}"
 t_is "$RC" 0 "a second run exits 0"
-t_is "$(printf '%s\n' "$OUT" | grep -c 'already sent for this period')" 3 \
-    "  the three deliveries are not repeated"
+t_is "$(printf '%s\n' "$OUT" | grep -c 'already sent for this period')" 4 \
+    "  the four deliveries are not repeated"
 sleep 1
 t_is "$(ls "$PF_DUMP" | wc -l)" "$BEFORE" "  nothing more reaches the sink"
 
@@ -232,7 +271,7 @@ run_mauth expire -c "$CONF_SMTP" --older-than 1d
 t_is "$OUT" "0 rows older than 1d deleted" "expire --older-than 1d: nothing that young"
 sleep 1
 run_mauth expire -c "$CONF_SMTP" --older-than 0s
-t_is "$OUT" "8 rows older than 0s deleted" "expire --older-than 0s: every row"
+t_is "$OUT" "10 rows older than 0s deleted" "expire --older-than 0s: every row"
 run_mauth rows -c "$CONF_SMTP"
 t_is "$OUT" "" "  none left"
 

@@ -10,6 +10,9 @@
       One line per record, sorted: "SOURCE_IP DISPOSITION DKIM SPF
       SPF_RESULT HEADER_FROM COUNT" (policy_evaluated's dkim/spf), with
       or without the RFC 9990 namespace.
+  dmarc_report.py dkim XMLFILE
+      One line per DKIM result, in report order: "SOURCE_IP DOMAIN
+      SELECTOR RESULT".
   dmarc_report.py field XMLFILE PATH
       The text of the first element at PATH (e.g. report_metadata/report_id).
 """
@@ -66,6 +69,15 @@ def counts(path):
     return 0
 
 
+def dkim(path):
+    root = strip_ns(ET.parse(path).getroot())
+    for rec in root.findall('record'):
+        for d in rec.findall('auth_results/dkim'):
+            print(' '.join([rec.findtext('row/source_ip'), d.findtext('domain'),
+                            d.findtext('selector') or '-', d.findtext('result')]))
+    return 0
+
+
 def field(path, xpath):
     root = strip_ns(ET.parse(path).getroot())
     print(root.findtext(xpath) or '')
@@ -77,6 +89,8 @@ def main(argv):
         return attachment(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == 'counts':
         return counts(argv[2])
+    if len(argv) == 3 and argv[1] == 'dkim':
+        return dkim(argv[2])
     if len(argv) == 4 and argv[1] == 'field':
         return field(argv[2], argv[3])
     print(__doc__, file=sys.stderr)
