@@ -86,6 +86,15 @@ report_message(const struct msg *m, char **error_r)
 	return rc;
 }
 
+bool
+report_stats(struct mauth_report_writer_stats *st)
+{
+	if (report_writer == NULL)
+		return false;
+	mauth_report_writer_stats(report_writer, st);
+	return true;
+}
+
 void
 report_stop(void)
 {

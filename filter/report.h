@@ -10,6 +10,8 @@
 #ifndef MAUTHD_REPORT_H
 #define MAUTHD_REPORT_H
 
+#include <stdbool.h>
+
 #include "conf.h"
 #include "session.h"
 
@@ -29,6 +31,13 @@ int report_start(const struct mauth_conf *conf, char **error_r);
  * must then not be accepted.
  */
 int report_message(const struct msg *m, char **error_r);
+
+/*
+ * report_stats - the writer's counters into *st (lib/report_writer.h);
+ * false when mauthd records no rows (ReportStore none).  Any thread.
+ */
+struct mauth_report_writer_stats;
+bool report_stats(struct mauth_report_writer_stats *st);
 
 /* report_stop - commit or spool what is queued; idempotent */
 void report_stop(void);

@@ -36,8 +36,9 @@ t_tmpdir WORK
 
 # ---------------------------------------------------------------- two MTAs
 MAUTHD_AUTHSERV_ID=mx1.e2e.test
-mauthd_start "$DNS_ADDR@$DNS_PORT" "ReportStore $PG_URI" "LogLevel debug" ||
-    t_bail "mauthd 1 did not start"
+MPORT=$(t_free_port 127.0.0.1)
+mauthd_start "$DNS_ADDR@$DNS_PORT" "ReportStore $PG_URI" "LogLevel debug" \
+    "MetricsSocket inet:$MPORT@127.0.0.1" || t_bail "mauthd 1 did not start"
 M1_PID=$MAUTHD_PID M1_SOCK=inet:$MAUTHD_PORT@127.0.0.1 M1_LOG=$MAUTHD_LOG
 M1_CONF=$MAUTHD_CONF
 t_cleanup "kill -TERM $M1_PID 2>/dev/null; wait $M1_PID 2>/dev/null"
@@ -110,6 +111,20 @@ t_like "$(cat "$M1_LOG")" "rows go to the spool" "  mx1 logged that it spooled"
 t_like "$(cat "$M1_LOG")" "replayed, the store is up to date" "  and that it caught up"
 t_is "$(pg_psql "SELECT COUNT(*) - COUNT(DISTINCT id) FROM mauth_rows")" 0 \
     "  each row once"
+# metric NAME: its value on mx1's metrics page
+metric()
+{
+	"$PY" -c 'import sys, urllib.request
+for l in urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+    if l.startswith(sys.argv[2] + " "):
+        print(l.split()[1])' "http://127.0.0.1:$MPORT/metrics" "$1"
+}
+SPOOLED=$(metric 'mauth_report_rows_total{result="spooled"}')
+t_ok "$([ "${SPOOLED:-0}" -gt 0 ]; echo $?)" "  metrics: $SPOOLED rows spooled"
+t_is "$(metric 'mauth_report_rows_total{result="replayed"}')" "$SPOOLED" \
+    "  and as many replayed"
+t_is "$(metric 'mauth_report_rows_total{result="lost"}')" 0 "  none lost"
+t_is "$(metric mauth_report_store_up)" 1 "  the store is up again"
 
 mauthd_stop
 t_is "$?" 0 "mx2 stops cleanly"
