@@ -171,6 +171,24 @@ mauthd_reload(struct mauthd *d)
 	snapshot_put(&s);
 }
 
+/*
+ * mauthd_sigset - the signals this thread alone takes, with sigwait().
+ * main() blocks them before it starts any thread (libunbound's, the
+ * report writer, metrics, libmilter's), so every thread inherits the
+ * mask; one that comes during start-up waits, pending, for the loop
+ * (a SIGINT that a non-interactive shell's background job ignores would
+ * otherwise be lost while unblocked, and the daemon never stop).
+ */
+static void
+mauthd_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
 /* mauthd_run - smfi_main in a thread, signals here; the exit status */
 static int
 mauthd_run(struct mauthd *d)
@@ -179,12 +197,8 @@ mauthd_run(struct mauthd *d)
 	pthread_t tid;
 	int sig, rc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by every thread */
+	mauthd_sigset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* (blocked since start-up already) */
 	signal(SIGPIPE, SIG_IGN);		/* an MTA that hangs up is not fatal */
 	d->main_thread = pthread_self();
 	if ((rc = pthread_create(&tid, NULL, mauthd_milter_thread, d)) != 0)
@@ -266,6 +280,7 @@ main(int argc, char **argv)
 	struct mauthd *d = &mauthd;
 	struct mauth_conf *conf;
 	struct snapshot *s;
+	sigset_t sigs;
 	char *error = NULL;
 	int ch, status;
 
@@ -297,6 +312,8 @@ main(int argc, char **argv)
 	    (int)conf->log_level);
 	if (!foreground && daemon_start(&error) < 0)
 		fatal(EX_OSERR, "%s", error);
+	mauthd_sigset(&sigs);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);	/* before any thread starts */
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, d->path);
 	if (snapshot_start(conf, &error) < 0)
 		fatal(EX_CONFIG, "%s", error);
