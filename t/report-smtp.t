@@ -57,9 +57,12 @@ conf()
 	    "ReportSMTPUser reports" "$@" >>"$file"
 	echo "$file"
 }
+# One period for every run: a retry is recognised by its period, so --to
+# must not move with the clock between two sends.
+PERIOD_TO=$(($(date +%s) + 60))
 send()
 {
-	OUT=$("$MAUTH" report send -c "$1" --from 0 --to "$(($(date +%s) + 60))" 2>&1)
+	OUT=$("$MAUTH" report send -c "$1" --from 0 --to "$PERIOD_TO" 2>&1)
 	RC=$?
 }
 
