@@ -5,12 +5,14 @@
 #
 #   build  toolchain and libraries to build mauthd and mauth
 #   test   build + what the test suite runs: a real Postfix, swaks, an
-#          unbound DNS server, and independent SPF/DKIM implementations
+#          unbound DNS server, and independent SPF/DKIM implementations;
+#          and Sendmail's .deb files, downloaded but not installed
+#          (DEBS_TEST below)
 #   bench  what bench/run adds: the peers it measures mauthd against
 #          (OpenDKIM, OpenDMARC), openssl for keys, perf for profiles
 #
-# Idempotent: when every package of the profile is installed it does not
-# touch apt at all.  Otherwise it installs only what is missing, with no
+# Idempotent: when every package of the profile is installed (and every
+# .deb to fetch is in DEBS_DIR) it does not touch apt at all.  Otherwise it installs only what is missing, with no
 # questions asked; `apt-get update` runs only when a missing package is
 # unknown to apt's lists (a fresh machine) or an install fails (stale lists).
 #
@@ -28,7 +30,7 @@ set -euo pipefail
 PKGS_BUILD=(
 	build-essential autoconf automake libtool pkg-config
 	libmilter-dev libssl-dev libopendkim-dev libunbound-dev
-	libsqlite3-dev libpsl-dev publicsuffix libidn2-dev libpq-dev libyaml-dev
+	libsqlite3-dev libpsl-dev publicsuffix libidn2-dev libpq-dev libyaml-dev zlib1g-dev
 )
 
 # What the tests run, on top of the build profile.
@@ -43,13 +45,26 @@ PKGS_BUILD=(
 #   python3-dnspython: dkimpy's key lookups in the test DNS server
 #     (t/keys-mauthd.t; python3-dkim pulls it in, named to be sure)
 #   openssl: DKIM test keys made at run time (t/postfix-dmarc.t and others)
+#   libxml2-utils: xmllint validates aggregate reports against the schemas
+#   postgresql: a private server for the report store's fleet tests
+#   m4, util-linux (unshare) and the shared libraries of sendmail-bin:
+#     t/sendmail-e2e.t runs Debian's sendmail unpacked from DEBS_TEST
 PKGS_TEST=(
 	perl iproute2 procps openssl
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
 	python3-prometheus-client dns-root-data groff-base python3-dnspython
+	libxml2-utils postgresql
+	m4 util-linux libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libwrap0
 )
+
+# Fetched into DEBS_DIR for the test profile, never installed:
+# sendmail-bin and postfix both provide (and conflict on)
+# mail-transport-agent, so installing Sendmail would remove Postfix.
+# t/sendmail-e2e.t unpacks them with dpkg-deb -x at run time.
+DEBS_TEST=(sendmail-bin sendmail-cf)
+DEBS_DIR=/var/cache/apt/archives
 
 # What bench/run measures against, on top of the test profile.
 PKGS_BENCH=(
@@ -88,31 +103,64 @@ unknown()
 	return 1
 }
 
+# unfetched PKG... - print the packages with no .deb file in DEBS_DIR
+unfetched()
+{
+	local p
+	for p in "$@"; do
+		compgen -G "$DEBS_DIR/${p}_*.deb" >/dev/null || echo "$p"
+	done
+}
+
+# fetch PKG... - apt-get download them into DEBS_DIR
+fetch()
+{
+	local tmp
+	tmp=$(mktemp -d)
+	# apt downloads as its sandbox user, who must be able to write here
+	chown _apt "$tmp" 2>/dev/null || true
+	if ! (cd "$tmp" && apt-get download -q "$@"); then
+		echo "deps: download failed; refreshing package lists and retrying" >&2
+		apt-get update -q
+		(cd "$tmp" && apt-get download -q "$@") || { rm -rf "$tmp"; return 1; }
+	fi
+	mkdir -p "$DEBS_DIR"
+	mv "$tmp"/*.deb "$DEBS_DIR"/
+	rm -rf "$tmp"
+}
+
 main()
 {
-	local want=() prof
+	local want=() debs=() prof
 	[ $# -gt 0 ] || set -- build
 	for prof in "$@"; do
 		case $prof in
 		build) want+=("${PKGS_BUILD[@]}") ;;
-		test) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}") ;;
-		bench) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}") ;;
+		test) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"); debs=("${DEBS_TEST[@]}") ;;
+		bench) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}")
+			debs=("${DEBS_TEST[@]}") ;;
 		-h|--help) usage ;;
 		*) echo "$0: unknown profile '$prof'" >&2; usage ;;
 		esac
 	done
 
-	local need
+	local need fetch_need
 	mapfile -t need < <(missing "${want[@]}" | sort -u)
-	if [ ${#need[@]} -eq 0 ]; then
-		echo "deps: all ${#want[@]} packages for '$*' are installed"
+	mapfile -t fetch_need < <(unfetched "${debs[@]}")
+	if [ ${#need[@]} -eq 0 ] && [ ${#fetch_need[@]} -eq 0 ]; then
+		echo "deps: all ${#want[@]} packages for '$*' are installed${debs[*]:+, ${debs[*]} fetched}"
 		return 0
 	fi
-	echo "deps: installing ${need[*]}"
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "deps: must run as root to install packages" >&2
+		echo "deps: must run as root to install packages (missing: ${need[*]} ${fetch_need[*]})" >&2
 		return 1
 	fi
+	if [ ${#need[@]} -eq 0 ]; then
+		echo "deps: fetching ${fetch_need[*]} into $DEBS_DIR (not installed)"
+		fetch "${fetch_need[@]}"
+		return
+	fi
+	echo "deps: installing ${need[*]}"
 
 	export DEBIAN_FRONTEND=noninteractive
 	# "No configuration": the package installs, configures nothing and
@@ -142,6 +190,10 @@ main()
 	if [ ${#need[@]} -ne 0 ]; then
 		echo "deps: still not installed: ${need[*]}" >&2
 		return 1
+	fi
+	if [ ${#fetch_need[@]} -ne 0 ]; then
+		echo "deps: fetching ${fetch_need[*]} into $DEBS_DIR (not installed)"
+		fetch "${fetch_need[@]}"
 	fi
 }
 

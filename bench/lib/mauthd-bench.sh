@@ -1,12 +1,17 @@
 # mauthd-bench.sh - mauthd for bench/run, through t/lib/mauthd.sh.
 # Source after milters.sh.  mauthd__start NAME SOCKTYPE starts
-#   mauthd            inbound: SPF, DKIM verify, DMARC (the default config)
+#   mauthd            inbound: SPF, DKIM verify, DMARC (the default config,
+#                     which records a DMARC report row per message in
+#                     SQLite, WAL, synchronous=FULL)
+#   mauthd-norep      the same with ReportStore none
+#   mauthd-pg         the same recording in a private PostgreSQL (needs the
+#                     postgresql package and libpq; "n/a" without)
 #   mauthd-sign-rsa   outbound (InternalHosts 192.0.2.0/24): signs with
 #   mauthd-sign-ed    the RSA-2048 key, the Ed25519 key, or both (two
 #   mauthd-sign-dual  DKIM-Signature fields, RFC 8463), through a KeyTable
 #                     and SigningTable as an operator would write them
 # on a TCP port or a unix socket in BENCH_DIR.  Returns 2 ("n/a") when
-# mauthd is not built.
+# this build cannot do the job.
 
 # mauthd__tables: the KeyTable and one SigningTable per signing scenario
 mauthd__tables()
@@ -19,12 +24,36 @@ mauthd__tables()
 	echo "sender.example rsa,ed" >"$BENCH_DIR/signing-dual"
 }
 
+mauthd__can_report()
+{
+	grep -q report_store "$BENCH_TOP/lib/conf.h" 2>/dev/null
+}
+
+# mauthd__pg - the bench's PostgreSQL (t/lib/pg.sh), started on first use
+mauthd__pg()
+{
+	[ -n "${PG_URI:-}" ] && return 0
+	# shellcheck source=/dev/null
+	. "$BENCH_TOP/t/lib/pg.sh"
+	[ -x "${PG_BIN:-}/initdb" ] || return 2
+	"$BENCH_BUILD/tools/mauth" report rows -c /dev/null 2>&1 |
+	    grep -q 'without libpq' && return 2
+	pg_start >/dev/null 2>&1 || return 1
+}
+
 mauthd__start()
 {
 	local name=$1 type=$2 lines=() sock=
 	[ -x "$BENCH_BUILD/filter/mauthd" ] || return 2
 	case $name in
 	mauthd) ;;
+	mauthd-norep)
+		mauthd__can_report || return 2
+		lines+=("ReportStore none") ;;
+	mauthd-pg)
+		mauthd__can_report || return 2
+		mauthd__pg || return $?
+		lines+=("ReportStore $PG_URI") ;;
 	mauthd-sign-rsa|mauthd-sign-ed|mauthd-sign-dual)
 		mauthd__tables
 		lines+=("InternalHosts 192.0.2.0/24"

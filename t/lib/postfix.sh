@@ -15,6 +15,11 @@
 #       PF_SINK_LOG.  Returns non-zero with diagnostics on failure.
 #       Everything it starts is stopped at exit (postfix_stop).
 #
+#   postfix_sink_start
+#       Only the sink, for another MTA (t/lib/sendmail.sh): an smtp-sink on
+#       127.0.0.1 at a free port.  Sets PF_DIR, PF_SINK_PORT, PF_DUMP and
+#       PF_SINK_LOG as postfix_start does; stopped at exit (postfix_stop).
+#
 #   postfix_send OUT ADDR NAME HELO FROM RCPT MSGFILE [SWAKS-ARGS...]
 #       One SMTP session with swaks: XCLIENT ADDR=ADDR NAME=NAME (the
 #       client Postfix and the milter see), EHLO HELO, MAIL FROM:<FROM>
@@ -175,6 +180,16 @@ postfix_start()
 	t_diag_file "$PF_DIR/start.log"
 	t_diag_file "$PF_LOG"
 	return 1
+}
+
+postfix_sink_start()
+{
+	t_tmpdir PF_DIR || return 1
+	PF_DUMP=$PF_DIR/sink PF_SINK_LOG=$PF_DIR/sink.log
+	mkdir -p "$PF_DUMP"
+	chown postfix "$PF_DUMP"
+	t_cleanup postfix_stop
+	_pf_start_sink
 }
 
 postfix_stop()
