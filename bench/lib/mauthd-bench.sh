@@ -11,7 +11,8 @@
 #   mauthd-sign-dual  DKIM-Signature fields, RFC 8463), through a KeyTable
 #                     and SigningTable as an operator would write them
 # on a TCP port or a unix socket in BENCH_DIR.  Returns 2 ("n/a") when
-# this build cannot do the job.
+# this build cannot do the job.  Sets M_PID, M_SOCK, M_PFSOCK, M_LOG and
+# M_REPORT_DB (the SQLite report store, for mauthd; else empty).
 
 # mauthd__tables: the KeyTable and one SigningTable per signing scenario
 mauthd__tables()
@@ -82,5 +83,11 @@ mauthd__start()
 		M_PFSOCK=inet:127.0.0.1:$MAUTHD_PORT
 	fi
 	M_LOG=$MAUTHD_LOG
+	# the store a row per message goes to, when it is SQLite (the default)
+	M_REPORT_DB=
+	case " ${lines[*]} " in
+	*" ReportStore "*) ;;
+	*) [ "$name" = mauthd ] && M_REPORT_DB=$MAUTHD_DIR/report/reports.db ;;
+	esac
 	MAUTHD_PID=	# bench/run stops it with milter_stop
 }

@@ -81,7 +81,9 @@ dns_queries()
 expect_checks()
 {
 	case $1 in
-	mauthd|opendkim-verify+opendmarc) echo "spf=pass dkim=pass dmarc=pass" ;;
+	mauthd) echo "spf=pass dkim=pass dmarc=pass report" ;;
+	mauthd-norep|mauthd-pg|opendkim-verify+opendmarc)
+		echo "spf=pass dkim=pass dmarc=pass" ;;
 	opendkim-verify) echo "dkim=pass" ;;
 	opendmarc) echo "spf=pass dmarc=pass" ;;
 	opendkim-sign|mauthd-sign-rsa) echo "sign=rsa-sha256" ;;
@@ -144,10 +146,13 @@ measure()
 	local id=$1 via=$2 milters=$3 size=$4 conc=$5 sock=$6 cache=$7
 	local pids=() socks=() m p rc n file out c0 c1 q0 q1 hwm warm pf0 pf1
 	local status=ok checks want load=() lout=$BENCH_DIR/load.out
+	local report_db= warm_n=0 rows
 	if [ "$milters" != none ]; then
 		for m in ${milters//+/ }; do
+			M_REPORT_DB=
 			milter_start "$m" "$sock"
 			rc=$?
+			[ -n "${M_REPORT_DB:-}" ] && report_db=$M_REPORT_DB
 			if [ $rc != 0 ]; then
 				for p in "${pids[@]}"; do milter_stop "$p"; done
 				[ $rc = 2 ] && status="n/a (not built)" ||
@@ -174,8 +179,8 @@ measure()
 	    -R rcpt@bench.test -e mail.sender.example
 	    -a 192.0.2.10 -a 192.0.2.11 -a 192.0.2.12)
 	if [ "$cache" = warm ]; then
-		warm=$("${load[@]}" -n $((conc > 1 ? 5 * conc : 10)) 2>/dev/null |
-		    grep '^msgs=')
+		warm_n=$((conc > 1 ? 5 * conc : 10))
+		warm=$("${load[@]}" -n "$warm_n" 2>/dev/null | grep '^msgs=')
 		n=$(measure_count "$conc" "$size" "$(field rate "$warm")")
 	else
 		[ -n "$peer__pid" ] && peer_resolver_restart
@@ -200,6 +205,18 @@ measure()
 		rm -f "$PF_DUMP"/* 2>/dev/null
 	else
 		checks=$(/usr/bin/python3 "$BENCH_TOP/bench/lib/checks.py" load "$lout")
+	fi
+	# a DMARC report row for every message mauthd saw (each message's end
+	# waits for its row's commit, so all are in by now)
+	if [ -n "$report_db" ]; then
+		rows=$(/usr/bin/python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("select count(*) from mauth_rows").fetchone()[0])' \
+		    "$report_db" 2>/dev/null)
+		if [ "$rows" = $((warm_n + n)) ]; then
+			checks="$checks report"
+		else
+			checks="$checks report-rows=${rows:-?}/$((warm_n + n))"
+		fi
 	fi
 	for p in "${pids[@]}"; do milter_stop "$p"; done
 	want=$(expect_checks "$milters")

@@ -91,6 +91,7 @@ bench_targets()
 	function ctx(what, fig, from) {
 		if (fig != "") printf "| %s | %s | %s | (context) |\n", what, fig, from
 	}
+	function xs(r) { return r == "" ? "" : r "x" }
 	function ratio(a, b) { return has(a) && has(b) && rate[b] > 0 ? sprintf("%.2f", rate[a] / rate[b]) : "" }
 	function get(a, arr) { return has(a) ? arr[a] : "" }
 	END {
@@ -106,8 +107,8 @@ bench_targets()
 		row("inbound msgs/s >= 90% of Postfix alone (20 sessions)", ratio("pf-mauthd-in", "pf-none"), "x", 0.9, 0, "pf-mauthd-in / pf-none")
 		row("inbound msgs/s >= 90% of Postfix alone, 64 KB", ratio("pf64-mauthd-in", "pf64-none"), "x", 0.9, 0, "pf64-mauthd-in / pf64-none")
 		row("inbound msgs/s >= 90% of Postfix alone, 1 session", ratio("pf1-mauthd-in", "pf1-none"), "x", 0.9, 0, "pf1-mauthd-in / pf1-none")
-		ctx("ceiling: Postfix with the null milter / Postfix alone (20 sessions)", ratio("pf-null", "pf-none") "x", "pf-null / pf-none")
-		ctx("mauthd inbound / the null milter, behind Postfix (20 sessions)", ratio("pf-mauthd-in", "pf-null") "x", "pf-mauthd-in / pf-null")
+		ctx("ceiling: Postfix with the null milter / Postfix alone (20 sessions)", xs(ratio("pf-null", "pf-none")), "pf-null / pf-none")
+		ctx("mauthd inbound / the null milter, behind Postfix (20 sessions)", xs(ratio("pf-mauthd-in", "pf-null")), "pf-mauthd-in / pf-null")
 		if (has("pf-none") && has("pf-null") && pfcpu["pf-none"] != "")
 			ctx("CPU of Postfix itself per message: alone / with the null milter / with mauthd", sprintf("%s / %s / %s ms", pfcpu["pf-none"], pfcpu["pf-null"], pfcpu["pf-mauthd-in"]), "pf-none, pf-null, pf-mauthd-in")
 		# when the machine is CPU-bound, rates go as total CPU per message
@@ -117,6 +118,7 @@ bench_targets()
 			ctx("the same for the null milter", sprintf("%.2fx", pfcpu["pf-none"] / (pfcpu["pf-null"] + cpu["pf-null"])), "pf-none, pf-null")
 		row("inbound milter CPU <= 0.3 ms per 4 KB message, behind Postfix", get("pf-mauthd-in", cpu), " ms", 0.3, 1, "pf-mauthd-in")
 		row("inbound milter CPU <= 0.3 ms per 4 KB message, milter alone", get("a20-mauthd-in", cpu), " ms", 0.3, 1, "a20-mauthd-in")
+		ctx("inbound milter CPU without the report row (ReportStore none), behind Postfix / alone", has("pf-mauthd-norep") && has("a20-mauthd-norep") ? sprintf("%s / %s ms", cpu["pf-mauthd-norep"], cpu["a20-mauthd-norep"]) : "", "pf-mauthd-norep, a20-mauthd-norep")
 		if (has("pf-null"))
 			row(sprintf("inbound CPU <= 1.5x (null milter + floor) = %.3f ms, behind Postfix", 1.5 * (cpu["pf-null"] + fin)), get("pf-mauthd-in", cpu), " ms", 1.5 * (cpu["pf-null"] + fin), 1, "pf-mauthd-in, pf-null")
 		if (has("a20-null"))
