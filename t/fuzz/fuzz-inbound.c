@@ -1,0 +1,203 @@
+/*
+ * fuzz-inbound.c - one SMTP connection's transactions driven through the
+ * entry points mauthd's milter callbacks call (lib/inbound.c), on random
+ * envelopes, header fields and body chunks, with SPF answered by an
+ * in-memory zone (pass, fail, include, macros, a timeout, a syntax error)
+ *
+ * The input is a list of events, each one op byte followed by its argument
+ * up to the next NUL byte:
+ *   op % 6 == 0  new transaction: arg[0] picks the client address (or
+ *                none), the rest is the HELO name; the next event's
+ *                argument is MAIL FROM (as mauthd does at envfrom)
+ *   1 RCPT TO   2 header "name:value"   3 end of header   4 body chunk
+ *   5 end of message (the transaction is then freed, as mauthd does)
+ * The input's first byte chooses On-TempError.  Properties at end of
+ * message: the Authentication-Results body starts with our authserv-id,
+ * holds no CR and no control character other than a "\n\t" fold; the
+ * forged-field positions ascend and are exactly the fields that claim our
+ * id; the action is accept, or a 451 4.7.24 tempfail exactly for an SPF
+ * temperror under On-TempError tempfail.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <strings.h>
+
+#include "authres.h"
+#include "dns_mem.h"
+#include "fuzz.h"
+#include "inbound.h"
+
+#define AUTHSERV_ID "mx.fuzz.example"
+
+static struct mauth_dns *fuzz_dns;
+
+static void
+zone_txt(struct mauth_dns_mem *mem, const char *owner, const char *text)
+{
+	char *error = NULL;
+
+	if (mauth_dns_mem_add_txt(mem, owner, &text, 1, &error) < 0) {
+		fprintf(stderr, "fuzz-inbound: %s: %s\n", owner, error);
+		abort();
+	}
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct mauth_dns_mem *mem = mauth_dns_mem_new();
+	char *error = NULL;
+
+	zone_txt(mem, "pass.example", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all");
+	zone_txt(mem, "fail.example", "v=spf1 -all exp=why.fail.example");
+	zone_txt(mem, "why.fail.example", "%{i} is not allowed to send as %{s}");
+	zone_txt(mem, "soft.example", "v=spf1 include:pass.example ~all");
+	zone_txt(mem, "mac.example", "v=spf1 exists:%{l1r+-}.%{d} ?all");
+	zone_txt(mem, "perm.example", "v=spf1 ip4:192.0.2.300 -all");
+	zone_txt(mem, "temp.example", "v=spf1 a:slow.example -all");
+	zone_txt(mem, "client.example", "v=spf1 a -all");
+	if (mauth_dns_mem_set_status(mem, "slow.example", 0, MAUTH_DNS_TIMEOUT,
+	    &error) < 0 || mauth_dns_mem_add_text(mem, "client.example",
+	    MAUTH_DNS_T_A, 300, "198.51.100.7", NULL, &error) < 0) {
+		fprintf(stderr, "fuzz-inbound: %s\n", error);
+		abort();
+	}
+	fuzz_dns = mauth_dns_mem_resolver(mem, true);
+	return 0;
+}
+
+struct fuzz_tx {
+	struct mauth_inbound *in;
+	bool evaluated;		/* MAIL FROM with a known client */
+	size_t ar_fields;
+	size_t claims;		/* of those, claiming AUTHSERV_ID */
+};
+
+static void
+check_authres(const char *body)
+{
+	FUZZ_CHECK(strncmp(body, AUTHSERV_ID ";", strlen(AUTHSERV_ID) + 1) == 0);
+	for (const char *p = body; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n')
+			FUZZ_CHECK(p[1] == '\t');
+		else if (c == '\t')
+			FUZZ_CHECK(p[-1] == '\n');
+		else
+			FUZZ_CHECK(c >= ' ' && c != 0x7f);
+	}
+}
+
+static void
+end_of_message(const struct mauth_inbound_ctx *ctx, struct fuzz_tx *tx)
+{
+	const struct mauth_spf_outcome *spf;
+	const size_t *pos;
+	struct mauth_action act;
+	size_t n;
+
+	mauth_inbound_eom(tx->in);
+	for (int fold = 0; fold <= 1; fold++) {
+		char *body = mauth_inbound_authres(tx->in, fold);
+
+		check_authres(body);
+		free(body);
+	}
+	n = mauth_inbound_forged(tx->in, &pos);
+	FUZZ_CHECK(n == tx->claims);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(pos[i] >= 1 && pos[i] <= tx->ar_fields &&
+		    (i == 0 || pos[i] > pos[i - 1]));
+	spf = mauth_inbound_spf(tx->in);
+	FUZZ_CHECK((spf != NULL) == tx->evaluated);
+	mauth_inbound_action(tx->in, &act);
+	if (spf != NULL && spf->result == MAUTH_SPF_TEMPERROR &&
+	    ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
+		FUZZ_CHECK(act.kind == MAUTH_ACTION_TEMPFAIL);
+		FUZZ_CHECK(strcmp(act.rcode, "451") == 0 &&
+		    strcmp(act.xcode, "4.7.24") == 0 && act.text != NULL);
+	} else {
+		FUZZ_CHECK(act.kind == MAUTH_ACTION_ACCEPT);
+	}
+}
+
+static void
+begin(const struct mauth_inbound_ctx *ctx, struct fuzz_tx *tx,
+    const char *arg, const char *mailfrom)
+{
+	static const char *const clients[] = {
+		NULL, "192.0.2.10", "198.51.100.7", "2001:db8::10",
+		"::ffff:192.0.2.10", "203.0.113.9",
+	};
+	const char *c = clients[(unsigned char)arg[0] % 6];
+	struct mauth_ip ip;
+
+	if (c != NULL)
+		mauth_ip_parse(c, &ip);
+	*tx = (struct fuzz_tx){ 0 };
+	tx->in = mauth_inbound_new(ctx, c != NULL ? &ip : NULL,
+	    arg[0] != '\0' ? arg + 1 : NULL);
+	mauth_inbound_mailfrom(tx->in, mailfrom);
+	tx->evaluated = c != NULL;
+}
+
+static void
+header(struct fuzz_tx *tx, char *arg)
+{
+	char *colon = strchr(arg, ':');
+	const char *value = "";
+
+	if (colon != NULL) {
+		*colon = '\0';
+		value = colon + 1;
+	}
+	mauth_inbound_header(tx->in, arg, value);
+	if (strcasecmp(arg, "Authentication-Results") == 0) {
+		tx->ar_fields++;
+		if (mauth_authres_claims_id(value, strlen(value), AUTHSERV_ID))
+			tx->claims++;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mauth_inbound_ctx ctx = {
+		.dns = fuzz_dns, .authserv_id = AUTHSERV_ID,
+		.spf = { .receiver = "mx.fuzz.example", .now = 1700000000 },
+		.on_temperror = size > 0 && data[0] & 1 ?
+		    MAUTH_ON_TEMPERROR_TEMPFAIL : MAUTH_ON_TEMPERROR_ACCEPT,
+	};
+	struct fuzz_tx tx = { 0 };
+	char *arg;
+
+	while (size > 0) {
+		unsigned op = *data++ % 6;
+
+		size--;
+		if ((arg = fuzz_take(&data, &size, 0)) == NULL)
+			arg = fuzz_cstr(NULL, 0);
+		if (op == 0 || tx.in == NULL) {
+			char *from = fuzz_take(&data, &size, 0);
+
+			mauth_inbound_free(&tx.in);
+			begin(&ctx, &tx, op == 0 ? arg : "\1", from ? from : "");
+			free(from);
+		}
+		switch (op) {
+		case 1: mauth_inbound_rcpt(tx.in, arg); break;
+		case 2: header(&tx, arg); break;
+		case 3: mauth_inbound_eoh(tx.in); break;
+		case 4: mauth_inbound_body(tx.in, (const unsigned char *)arg,
+			    strlen(arg)); break;
+		case 5: end_of_message(&ctx, &tx);
+			mauth_inbound_free(&tx.in);
+			break;
+		}
+		free(arg);
+	}
+	mauth_inbound_free(&tx.in);
+	return 0;
+}
