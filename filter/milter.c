@@ -100,7 +100,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		strcpy(c->addr, "local");
 		c->internal = true;	/* submitted on the MTA host itself */
 	}
-	log_debug("connect from %s[%s]%s", c->hostname, c->addr,
+	log_debug("connect from %.*s%s[%s]%s", LOG_CLIP(c->hostname), c->addr,
 	    c->internal ? " (internal)" : "");
 	return SMFIS_CONTINUE;
 }
@@ -134,7 +134,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
 	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
 
-	msg_log(m, LOG_DEBUG, "mailfrom=%s spf=%s%s%s%s%s", m->mailfrom,
+	msg_log(m, LOG_DEBUG, "mailfrom=%.*s%s spf=%s%s%s%s%s", LOG_CLIP(m->mailfrom),
 	    mauth_spf_result_name(m->spf),
 	    o && o->mechanism ? " mechanism=" : "", o && o->mechanism ? o->mechanism : "",
 	    o && o->problem ? " problem=" : "", o && o->problem ? o->problem : "");
@@ -228,12 +228,14 @@ mlfi_eom(SMFICTX *ctx)
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
 	if (m->in == NULL)
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s internal=yes action=%s",
-		    c->addr, c->helo ? c->helo : "", m->mailfrom, action);
+		msg_log(m, LOG_INFO, "ip=%s helo=%.*s%s mailfrom=%.*s%s internal=yes "
+		    "action=%s", c->addr, LOG_CLIP(c->helo ? c->helo : ""),
+		    LOG_CLIP(m->mailfrom), action);
 	else
-		msg_log(m, LOG_INFO, "ip=%s helo=%s mailfrom=%s spf=%s "
-		    "forged_ar_removed=%zu action=%s", c->addr, c->helo ? c->helo : "",
-		    m->mailfrom, mauth_spf_result_name(m->spf), m->forged_removed, action);
+		msg_log(m, LOG_INFO, "ip=%s helo=%.*s%s mailfrom=%.*s%s spf=%s "
+		    "forged_ar_removed=%zu action=%s", c->addr,
+		    LOG_CLIP(c->helo ? c->helo : ""), LOG_CLIP(m->mailfrom),
+		    mauth_spf_result_name(m->spf), m->forged_removed, action);
 	msg_end(c);
 	return rc;
 }
