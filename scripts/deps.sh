@@ -1,0 +1,141 @@
+#!/bin/bash
+# deps.sh - install the Debian packages mauth needs (Debian 12, as root)
+#
+# Usage: scripts/deps.sh [build|test|bench]...     (default: build)
+#
+#   build  toolchain and libraries to build mauthd and mauth
+#   test   build + what the test suite runs: a real Postfix, swaks, an
+#          unbound DNS server, and independent SPF/DKIM implementations
+#   bench  what bench/run adds: the peers it measures mauthd against
+#          (OpenDKIM, OpenDMARC), openssl for keys, perf for profiles
+#
+# Idempotent: when every package of the profile is installed it does not
+# touch apt at all.  Otherwise it installs only what is missing, with no
+# questions asked; `apt-get update` runs only when a missing package is
+# unknown to apt's lists (a fresh machine) or an install fails (stale lists).
+#
+# Postfix is preseeded as "No configuration": installing it writes no
+# /etc/postfix/main.cf and starts no system mail server.  The tests run
+# their own private Postfix and unbound instances, so while it installs,
+# a policy-rc.d (unless the machine has one) keeps the packages from
+# starting system services (unbound would otherwise take 127.0.0.1:53).
+#
+# The package lists below are the one place that says what mauth needs;
+# add to them here.
+set -euo pipefail
+
+# Toolchain and libraries (configure.ac names the package of each library).
+PKGS_BUILD=(
+	build-essential autoconf automake libtool pkg-config
+	libmilter-dev libssl-dev libopendkim-dev libunbound-dev
+	libsqlite3-dev libpsl-dev publicsuffix libpq-dev libyaml-dev
+)
+
+# What the tests run, on top of the build profile.
+#   perl (prove), iproute2 (ss), procps (ps, pkill-free process checks)
+#   postfix + swaks: the end-to-end tests' private MTA and SMTP client
+#   unbound + dnsutils: the tests' DNS server and dig to probe it
+#   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
+#   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
+PKGS_TEST=(
+	perl iproute2 procps
+	postfix swaks
+	unbound dnsutils
+	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
+)
+
+# What bench/run measures against, on top of the test profile.
+PKGS_BENCH=(
+	opendkim opendmarc openssl linux-perf
+)
+
+usage()
+{
+	echo "usage: $0 [build|test|bench]..." >&2
+	exit 2
+}
+
+# missing PKG... - print the packages that are not fully installed
+missing()
+{
+	local p status
+	for p in "$@"; do
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		case $status in
+		ii*) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+
+# unknown PKG... - true when apt's lists offer no candidate for one of them
+unknown()
+{
+	local p cand
+	for p in "$@"; do
+		cand=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+		if [ -z "$cand" ] || [ "$cand" = "(none)" ]; then
+			return 0
+		fi
+	done
+	return 1
+}
+
+main()
+{
+	local want=() prof
+	[ $# -gt 0 ] || set -- build
+	for prof in "$@"; do
+		case $prof in
+		build) want+=("${PKGS_BUILD[@]}") ;;
+		test) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}") ;;
+		bench) want+=("${PKGS_BUILD[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}") ;;
+		-h|--help) usage ;;
+		*) echo "$0: unknown profile '$prof'" >&2; usage ;;
+		esac
+	done
+
+	local need
+	mapfile -t need < <(missing "${want[@]}" | sort -u)
+	if [ ${#need[@]} -eq 0 ]; then
+		echo "deps: all ${#want[@]} packages for '$*' are installed"
+		return 0
+	fi
+	echo "deps: installing ${need[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: must run as root to install packages" >&2
+		return 1
+	fi
+
+	export DEBIAN_FRONTEND=noninteractive
+	# "No configuration": the package installs, configures nothing and
+	# starts no mail server.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections
+
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# scripts/deps.sh: start no services while installing\nexit 101\n' \
+		    >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
+
+	if unknown "${need[@]}"; then
+		apt-get update -q
+	fi
+	local opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+	if ! apt-get install "${opts[@]}" "${need[@]}"; then
+		# Stale package lists name files the mirror no longer has.
+		echo "deps: install failed; refreshing package lists and retrying" >&2
+		apt-get update -q
+		apt-get install "${opts[@]}" "${need[@]}"
+	fi
+
+	mapfile -t need < <(missing "${need[@]}")
+	if [ ${#need[@]} -ne 0 ]; then
+		echo "deps: still not installed: ${need[*]}" >&2
+		return 1
+	fi
+}
+
+main "$@"
