@@ -36,12 +36,15 @@ PKGS_BUILD=(
 #   postfix + swaks: the end-to-end tests' private MTA and SMTP client
 #   unbound + dnsutils: the tests' DNS server and dig to probe it
 #   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
+#   clang + libclang-rt-14-dev: libFuzzer for the fuzz pass (scripts/fuzz.sh)
+#   valgrind: mauthd under memcheck (t/valgrind-mauthd.t)
 #   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
 PKGS_TEST=(
 	perl iproute2 procps
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
+	clang libclang-rt-14-dev valgrind
 )
 
 # What bench/run measures against, on top of the test profile.
