@@ -131,6 +131,11 @@ ZONE
 	dns_server_start "$dir/sender.example.zone"
 	ok $? "test DNS server started"
 	. "$top/t/lib/mauthd.sh"
+	# common.sh (sourced by mauthd.sh) replaces the EXIT trap above: hand
+	# it our clean-up, or the milters started here outlive the test and
+	# hold prove's pipe open (prove then waits forever)
+	t_cleanup dns_cleanup
+	t_cleanup cleanup
 	MAUTHD=$build/filter/mauthd MAUTHD_AUTHSERV_ID=bench.smoke.test \
 	    mauthd_start "$DNS_ADDR@$DNS_PORT"
 	ok $? "mauthd started"
