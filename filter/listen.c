@@ -157,14 +157,14 @@ out:
 }
 
 void
-listen_wake(const struct mauth_conf *conf)
+listen_wake(const char *socket_spec)
 {
 	struct mauth_conf_socket sock;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
 	char *error = NULL, port[16];
 	int fd;
 
-	if (mauth_conf_socket_parse(conf->socket, &sock, &error) < 0) {
+	if (mauth_conf_socket_parse(socket_spec, &sock, &error) < 0) {
 		free(error);
 		return;
 	}

@@ -15,10 +15,10 @@
 int listen_open(const struct mauth_conf *conf, char **error_r);
 
 /*
- * listen_wake - connect to our own socket and hang up at once.  libmilter
+ * listen_wake - connect to socket_spec (our Socket) and hang up at once.  libmilter
  * polls its listening socket in 5-second rounds while holding the lock
  * smfi_stop() needs; a connection ends the round early.
  */
-void listen_wake(const struct mauth_conf *conf);
+void listen_wake(const char *socket_spec);
 
 #endif

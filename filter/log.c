@@ -2,7 +2,8 @@
  * log.c - mauthd's logging: syslog(3) or standard error
  *
  * The destination is chosen once at start-up (log_setup) before any thread
- * starts; after that these variables are only read.
+ * starts; after that these variables are only read, except the level and
+ * the syslog facility, which a reload may change (log_reconfigure).
  */
 #include "config.h"
 
@@ -14,7 +15,7 @@
 
 #include "log.h"
 
-int log_max_level = LOG_INFO;
+_Atomic int log_max_level = LOG_INFO;
 static bool log_syslog;
 static bool log_foreground = true;	/* everything to standard error */
 static bool log_detached;	/* standard error no longer reaches the operator */
@@ -26,6 +27,14 @@ log_setup(bool foreground, bool to_syslog, int facility, int level)
 	log_foreground = foreground;
 	log_syslog = to_syslog;
 	if (to_syslog)
+		openlog("mauthd", LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_reconfigure(int facility, int level)
+{
+	log_max_level = level;
+	if (log_syslog)
 		openlog("mauthd", LOG_PID | LOG_NDELAY, facility);
 }
 

@@ -16,8 +16,11 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-/* Lines less important than this (a LOG_* level) are dropped. */
-extern int log_max_level;
+/*
+ * Lines less important than this (a LOG_* level) are dropped.  Atomic:
+ * a reload changes it while sessions log.
+ */
+extern _Atomic int log_max_level;
 
 /*
  * log_setup - choose the destinations and the level.  foreground: every
@@ -27,6 +30,12 @@ extern int log_max_level;
  * goes to standard error.
  */
 void log_setup(bool foreground, bool to_syslog, int facility, int level);
+
+/*
+ * log_reconfigure - a reload's LogLevel and SyslogFacility (safe while
+ * other threads log: glibc's openlog() and syslog() share a lock).
+ */
+void log_reconfigure(int facility, int level);
 
 /*
  * log_detach - standard error is about to go away (daemon mode): until

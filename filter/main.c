@@ -6,14 +6,20 @@
  *   1. read the configuration (-n stops here);
  *   2. detach (unless -f), so the threads started next are in the process
  *      that keeps running and the pid file names it;
- *   3. the resolver (Nameservers, DNSTimeout, TrustAnchorFile) and the
- *      per-transaction context built from the configuration;
+ *   3. the first configuration snapshot (snapshot.h): the configuration,
+ *      the resolver (Nameservers, DNSTimeout, TrustAnchorFile), DKIM with
+ *      every signing key read and checked (while root-only key files can
+ *      still be read) and the per-transaction contexts built from them;
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
+ *      the MetricsSocket listener (metrics_http.c);
  *   5. drop privileges to UserID (priv.c);
- *   6. write PidFile; tell the waiting parent we are up;
+ *   6. write PidFile; start the metrics thread; tell the waiting parent
+ *      we are up;
  *   7. smfi_main in its own thread while this thread waits for signals:
- *      SIGTERM and SIGINT stop cleanly through smfi_stop().
+ *      SIGTERM and SIGINT stop cleanly through smfi_stop(); SIGHUP
+ *      reloads the configuration into a new snapshot (a bad file is
+ *      logged and the configuration in force stays).
  *
  * Why the main thread takes the signals: libmilter's own signal thread
  * treats SIGHUP as "stop" and SIGINT as "abort" (smfi_main then fails).
@@ -37,19 +43,24 @@
 #include "buf.h"
 #include "conf.h"
 #include "daemon.h"
-#include "dns_unbound.h"
-#include "inbound.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "milter.h"
 #include "priv.h"
+#include "reply.h"
+#include "snapshot.h"
+#include "xmalloc.h"
 
 #define MAUTHD_CONF	SYSCONFDIR "/mauth/mauthd.conf"
 
 struct mauthd {
-	struct mauth_conf *conf;
-	struct mauth_dns *dns;
-	struct mauth_inbound_ctx ictx;
+	char *path;			/* configuration file, absolute (for reloads) */
+	char *socket;			/* Socket and PidFile in force: a reload */
+	char *pid_file;			/* cannot change them */
+	struct metrics metrics;		/* the counters MetricsSocket serves */
+	int metrics_fd;			/* MetricsSocket listener, or -1 */
 	pthread_t main_thread;
 	int milter_rc;			/* smfi_main's result */
 };
@@ -71,26 +82,6 @@ usage(FILE *f)
 	    "  -D       check the configuration and print every key with its value\n"
 	    "  -V       print the version and exit\n"
 	    "  -h       this help\n", MAUTHD_CONF, EX_CONFIG);
-}
-
-/* mauthd_resolver - the shared resolver and the per-transaction context */
-static int
-mauthd_resolver(struct mauthd *d, char **error_r)
-{
-	const struct mauth_conf *conf = d->conf;
-	struct mauth_dns_unbound_config cfg = {
-		.nameservers = (const char *const *)conf->nameservers,
-		.timeout_ms = conf->dns_timeout_ms,
-		.trust_anchor_file = conf->trust_anchor_file,
-	};
-
-	if ((d->dns = mauth_dns_unbound_new(&cfg, error_r)) == NULL)
-		return -1;
-	d->ictx.dns = d->dns;
-	d->ictx.authserv_id = conf->authserv_id;
-	d->ictx.spf.receiver = conf->authserv_id;
-	d->ictx.on_temperror = conf->on_temperror;
-	return 0;
 }
 
 static void *
@@ -128,7 +119,7 @@ mauthd_stop(struct mauthd *d, pthread_t milter)
 		return;
 	}
 	for (int i = 0; i < 100 && rc == ETIMEDOUT; i++) {
-		listen_wake(d->conf);
+		listen_wake(d->socket);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
 		if (until.tv_nsec >= 1000 * 1000 * 1000) {
@@ -140,6 +131,39 @@ mauthd_stop(struct mauthd *d, pthread_t milter)
 	if (rc != 0)
 		pthread_join(milter, NULL);
 	pthread_join(stopper, NULL);
+}
+
+/*
+ * mauthd_reload - SIGHUP: a new snapshot from the same file.  Sessions
+ * already connected finish with the snapshot they started with; a file
+ * that does not load leaves everything as it was.
+ */
+static void
+mauthd_reload(struct mauthd *d)
+{
+	struct snapshot *s;
+	char *error = NULL, *restart = NULL;
+
+	if (snapshot_reload(d->path, &restart, &error) < 0) {
+		s = snapshot_get();
+		log_err("reload failed, configuration %lu stays in force: %s",
+		    s->generation, error);
+		snapshot_put(&s);
+		free(error);
+		metrics_reload(&d->metrics, 0, 0);
+		return;
+	}
+	s = snapshot_get();
+	log_reconfigure(s->conf->syslog_facility, (int)s->conf->log_level);
+	reply_setup(s->conf->on_internal_error);
+	metrics_reload(&d->metrics, 1, s->generation);
+	log_info("reloaded %s: configuration %lu in force for new connections "
+	    "(AuthservID %s)", d->path, s->generation, s->conf->authserv_id);
+	if (restart != NULL)
+		log_warn("reload: %s changed: only a restart applies %s", restart,
+		    strchr(restart, ',') ? "them" : "it");
+	free(restart);
+	snapshot_put(&s);
 }
 
 /* mauthd_run - smfi_main in a thread, signals here; the exit status */
@@ -165,8 +189,7 @@ mauthd_run(struct mauthd *d)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_warn("SIGHUP: configuration reload is not supported yet; "
-			    "restart mauthd to apply changes");
+			mauthd_reload(d);
 			continue;
 		}
 		break;
@@ -203,14 +226,17 @@ mauthd_config(const char *path, bool check, bool dump)
 	}
 	if (check) {
 		/* what only libunbound can judge: forwarders, trust anchor content */
-		struct mauthd probe = { .conf = conf };
-
-		if (mauthd_resolver(&probe, &error) < 0) {
+		if (snapshot_resolver_check(conf, &error) < 0) {
 			fprintf(stderr, "mauthd: %s: resolver: %s\n", path, error);
 			free(error);
 			exit(EX_CONFIG);
 		}
-		mauth_dns_free(&probe.dns);
+		/* the keys, read and checked exactly as start-up does */
+		if (snapshot_dkim_check(conf, &error) < 0) {
+			fprintf(stderr, "mauthd: %s: DKIM: %s\n", path, error);
+			free(error);
+			exit(EX_CONFIG);
+		}
 		printf("mauthd: %s: configuration valid\n", path);
 	}
 	if (check || dump) {
@@ -226,6 +252,8 @@ main(int argc, char **argv)
 	const char *path = MAUTHD_CONF;
 	bool foreground = false, check = false, dump = false;
 	struct mauthd *d = &mauthd;
+	struct mauth_conf *conf;
+	struct snapshot *s;
 	char *error = NULL;
 	int ch, status;
 
@@ -244,32 +272,48 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	d->conf = mauthd_config(path, check, dump);
-	log_setup(foreground, !foreground && d->conf->syslog,
-	    d->conf->syslog_facility, (int)d->conf->log_level);
+	conf = mauthd_config(path, check, dump);
+	/* the daemon leaves its directory: reloads need the absolute name */
+	d->path = realpath(path, NULL);
+	if (d->path == NULL)
+		d->path = xstrdup(path);
+	d->socket = xstrdup(conf->socket);
+	d->pid_file = conf->pid_file ? xstrdup(conf->pid_file) : NULL;
+	d->metrics_fd = -1;
+	metrics_init(&d->metrics);
+	log_setup(foreground, !foreground && conf->syslog, conf->syslog_facility,
+	    (int)conf->log_level);
 	if (!foreground && daemon_start(&error) < 0)
 		fatal(EX_OSERR, "%s", error);
-	log_info("mauthd %s starting with %s", PACKAGE_VERSION, path);
-	if (mauthd_resolver(d, &error) < 0)
-		fatal(EX_CONFIG, "resolver: %s", error);
-	if (milter_register(d->conf, &d->ictx) < 0)
+	log_info("mauthd %s starting with %s", PACKAGE_VERSION, d->path);
+	if (snapshot_start(conf, &error) < 0)
+		fatal(EX_CONFIG, "%s", error);
+	s = snapshot_get();
+	if (s->keys != NULL)
+		log_info("DKIM: %zu signing keys loaded", mauth_dkim_keys_count(s->keys));
+	if (milter_register(&d->metrics, s->conf->on_internal_error) < 0)
 		fatal(EX_SOFTWARE, "smfi_register failed");
-	if (listen_open(d->conf, &error) < 0)
+	if (listen_open(s->conf, &error) < 0)
 		fatal(EX_UNAVAILABLE, "%s", error);
-	if (priv_drop(d->conf->user_id, &error) < 0)
+	if (s->conf->metrics_socket != NULL &&
+	    (d->metrics_fd = metrics_http_open(s->conf->metrics_socket, &error)) < 0)
+		fatal(EX_UNAVAILABLE, "%s", error);
+	if (priv_drop(s->conf->user_id, &error) < 0)
 		fatal(EX_NOPERM, "%s", error);
-	if (d->conf->pid_file != NULL && pidfile_write(d->conf->pid_file, &error) < 0)
+	if (d->pid_file != NULL && pidfile_write(d->pid_file, &error) < 0)
 		fatal(EX_CANTCREAT, "%s", error);
+	if (d->metrics_fd >= 0 && metrics_http_start(d->metrics_fd, &d->metrics, &error) < 0)
+		fatal(EX_OSERR, "%s", error);
+	snapshot_put(&s);
 
 	status = mauthd_run(d);
 
 	/*
 	 * smfi_main does not wait for the sessions it started: a callback may
-	 * still be using the resolver and the configuration, so they are left
-	 * to the exit.
+	 * still be using a snapshot, so snapshots are left to the exit.
 	 */
-	if (d->conf->pid_file != NULL)
-		pidfile_remove(d->conf->pid_file);
+	if (d->pid_file != NULL)
+		pidfile_remove(d->pid_file);
 	log_info("stopped");
 	return status;
 }

@@ -8,12 +8,18 @@
  * filter measured 88 ms per message over TCP, 4 ms with every callback
  * registered plus TCP_NODELAY, see listen.c).
  *
- * State: struct conn per connection (smfi_setpriv), struct msg per
- * transaction (session.h).  Clients in InternalHosts, and mail with no
- * client address (submitted on the MTA host), are outbound: they are not
- * verified and get no Authentication-Results (DKIM signing will hook in
- * here).  Anything unexpected is an internal error (reply.h), never a
- * silent accept.
+ * State: struct conn per connection (smfi_setpriv), holding the
+ * configuration snapshot it started with; struct msg per transaction
+ * (session.h).  The log line and metrics of a message: outcome.c.
+ * Clients in InternalHosts, mail with no client address (submitted on the
+ * MTA host) and clients authenticated with SMTP AUTH ({auth_authen}) send
+ * outbound mail: it is not verified, gets no Authentication-Results, and
+ * is DKIM-signed when its From address matches the SigningTable (sign.c).
+ * Inbound mail is verified: SPF, every DKIM-Signature (verify.c).  Header
+ * values reach lib/ with their leading white space (SMFIP_HDR_LEADSPC),
+ * which DKIM's simple canonicalization needs; an MTA that cannot send it
+ * gets one space put back, the common case.  Anything unexpected is an
+ * internal error (reply.h), never a silent accept.
  */
 #include "config.h"
 
@@ -24,14 +30,12 @@
 
 #include "log.h"
 #include "milter.h"
+#include "outcome.h"
 #include "reply.h"
 #include "session.h"
+#include "sign.h"
 #include "verify.h"
 #include "xmalloc.h"
-
-/* Set by milter_register() before smfi_main; read-only afterwards. */
-static const struct mauth_conf *milter_conf;
-static const struct mauth_inbound_ctx *milter_ictx;
 
 #define CONN(ctx)	((struct conn *)smfi_getpriv(ctx))
 
@@ -43,16 +47,21 @@ milter_qid(SMFICTX *ctx, struct msg *m)
 		msg_set_qid(m, smfi_getsymval(ctx, (char *)"i"));
 }
 
-/* milter_conn - the connection, created on first use (negotiate or connect) */
+/*
+ * milter_conn - the connection, created on first use (negotiate or
+ * connect); it takes the configuration snapshot in force now for its life.
+ */
 static struct conn *
 milter_conn(SMFICTX *ctx)
 {
 	struct conn *c = CONN(ctx);
 
 	if (c == NULL) {
-		c = conn_new();
+		c = conn_new(snapshot_get());
 		if (smfi_setpriv(ctx, c) != MI_SUCCESS)
 			conn_free(&c);
+		else
+			outcome_connect(c);
 	}
 	return c;
 }
@@ -95,7 +104,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	c->have_ip = hostaddr != NULL && mauth_ip_from_sockaddr(hostaddr, &c->ip) == 0;
 	if (c->have_ip) {
 		mauth_ip_format(&c->ip, c->addr, sizeof(c->addr));
-		c->internal = mauth_cidr_list_match(&milter_conf->internal_hosts, &c->ip);
+		c->internal = mauth_cidr_list_match(&c->snap->conf->internal_hosts, &c->ip);
 	} else {
 		strcpy(c->addr, "local");
 		c->internal = true;	/* submitted on the MTA host itself */
@@ -128,10 +137,17 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	m = msg_begin(c);
 	milter_qid(ctx, m);
 	m->mailfrom = xstrdup(argv && argv[0] ? argv[0] : "<>");
-	if (c->internal)
+	const char *auth = smfi_getsymval(ctx, (char *)"{auth_authen}");
+	if (auth != NULL && *auth != '\0')
+		m->auth = xstrdup(auth);
+	if (c->internal || m->auth != NULL) {
+		m->sign = sign_begin(&c->snap->sctx);
 		return SMFIS_CONTINUE;
-	m->in = mauth_inbound_new(milter_ictx, &c->ip, c->helo);
+	}
+	m->in = mauth_inbound_new(&c->snap->ictx, &c->ip, c->helo);
+	uint64_t t0 = metrics_now();
 	m->spf = mauth_inbound_mailfrom(m->in, m->mailfrom);
+	outcome_spf(metrics_now() - t0);
 	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
 
 	msg_log(m, LOG_DEBUG, "mailfrom=%.*s%s spf=%s%s%s%s%s", LOG_CLIP(m->mailfrom),
@@ -186,8 +202,15 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "header outside a transaction");
+	char *spaced = NULL;
+	if (value == NULL)
+		value = (char *)"";
+	else if (!CONN(ctx)->leadspc)
+		value = spaced = xasprintf(" %s", value);
 	if (m->in != NULL)
-		mauth_inbound_header(m->in, name, value ? value : "");
+		mauth_inbound_header(m->in, name, value);
+	sign_header(m->sign, name, value);
+	free(spaced);
 	return SMFIS_CONTINUE;
 }
 
@@ -200,6 +223,7 @@ mlfi_eoh(SMFICTX *ctx)
 		return reply_internal_error(ctx, NULL, "end of header outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_eoh(m->in);
+	sign_eoh(m->sign, m);
 	return SMFIS_CONTINUE;
 }
 
@@ -212,6 +236,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 		return reply_internal_error(ctx, NULL, "body outside a transaction");
 	if (m->in != NULL)
 		mauth_inbound_body(m->in, data, len);
+	sign_body(m->sign, data, len);
 	return SMFIS_CONTINUE;
 }
 
@@ -225,17 +250,12 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (m == NULL)
 		return reply_internal_error(ctx, NULL, "end of message outside a transaction");
+	m->t_eom = metrics_now();
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
-	if (m->in == NULL)
-		msg_log(m, LOG_INFO, "ip=%s helo=%.*s%s mailfrom=%.*s%s internal=yes "
-		    "action=%s", c->addr, LOG_CLIP(c->helo ? c->helo : ""),
-		    LOG_CLIP(m->mailfrom), action);
-	else
-		msg_log(m, LOG_INFO, "ip=%s helo=%.*s%s mailfrom=%.*s%s spf=%s "
-		    "forged_ar_removed=%zu action=%s", c->addr,
-		    LOG_CLIP(c->helo ? c->helo : ""), LOG_CLIP(m->mailfrom),
-		    mauth_spf_result_name(m->spf), m->forged_removed, action);
+	else if ((rc = sign_eom(ctx, c, m, &m->signed_as)) != SMFIS_CONTINUE)
+		action = reply_internal_action();
+	outcome_message(c, m, action);
 	msg_end(c);
 	return rc;
 }
@@ -246,7 +266,7 @@ mlfi_abort(SMFICTX *ctx)
 	struct conn *c = CONN(ctx);
 
 	if (c != NULL && c->msg != NULL) {
-		msg_log(c->msg, LOG_DEBUG, "transaction aborted");
+		outcome_abort(c, c->msg);
 		msg_end(c);
 	}
 	return SMFIS_CONTINUE;
@@ -259,13 +279,14 @@ mlfi_close(SMFICTX *ctx)
 
 	if (c != NULL) {
 		smfi_setpriv(ctx, NULL);
+		outcome_close(c);
 		conn_free(&c);
 	}
 	return SMFIS_CONTINUE;
 }
 
 int
-milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *ictx)
+milter_register(struct metrics *metrics, enum mauth_conf_on_error on_internal_error)
 {
 	struct smfiDesc desc = {
 		.xxfi_name = (char *)"mauthd",
@@ -286,8 +307,7 @@ milter_register(const struct mauth_conf *conf, const struct mauth_inbound_ctx *i
 		.xxfi_negotiate = mlfi_negotiate,
 	};
 
-	milter_conf = conf;
-	milter_ictx = ictx;
-	reply_setup(conf->on_internal_error);
+	outcome_setup(metrics);
+	reply_setup(on_internal_error);
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
 }

@@ -18,8 +18,8 @@
 #include "reply.h"
 #include "session.h"
 
-/* Set once before smfi_main starts the threads; read-only afterwards. */
-static enum mauth_conf_on_error reply_on_error = MAUTH_ON_ERROR_TEMPFAIL;
+/* Set before smfi_main starts the threads, and again by each reload. */
+static _Atomic enum mauth_conf_on_error reply_on_error = MAUTH_ON_ERROR_TEMPFAIL;
 
 #define REPLY_TEXT_MAX	400	/* an SMTP reply line is at most 512 octets */
 

@@ -18,7 +18,7 @@
 
 struct msg;
 
-/* reply_setup - remember On-InternalError (before smfi_main) */
+/* reply_setup - remember On-InternalError (before smfi_main, and on reload) */
 void reply_setup(enum mauth_conf_on_error on_error);
 
 /*

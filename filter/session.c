@@ -1,8 +1,9 @@
 /*
  * session.c - mauthd's per-connection and per-message state
  *
- * Ownership: a struct conn owns its strings and its message; a struct msg
- * owns its strings and its struct mauth_inbound.  Only msg_end() frees a
+ * Ownership: a struct conn owns its strings, its message and one
+ * reference to its configuration snapshot; a struct msg
+ * owns its strings, its struct mauth_inbound and its signing state.  Only msg_end() frees a
  * message, so end of message, abort and close cannot disagree on what a
  * message holds.
  */
@@ -13,14 +14,16 @@
 
 #include "log.h"
 #include "session.h"
+#include "sign.h"
 #include "xmalloc.h"
 
 struct conn *
-conn_new(void)
+conn_new(struct snapshot *snap)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
 	strcpy(c->addr, "local");
+	c->snap = snap;
 	return c;
 }
 
@@ -33,6 +36,7 @@ conn_free(struct conn **cp)
 		return;
 	*cp = NULL;
 	msg_end(c);
+	snapshot_put(&c->snap);
 	free(c->hostname);
 	free(c->helo);
 	free(c);
@@ -55,6 +59,8 @@ msg_end(struct conn *c)
 		return;
 	c->msg = NULL;
 	mauth_inbound_free(&m->in);
+	sign_free(&m->sign);
+	free(m->auth);
 	free(m->qid);
 	free(m->mailfrom);
 	free(m);

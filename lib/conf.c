@@ -35,6 +35,7 @@
 /* ENUM fields are written through an int *. */
 _Static_assert(sizeof(enum mauth_conf_on_error) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_on_temperror) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_canon) == sizeof(int), "enum size");
 
 /* ---------------------------------------------------------------- checks */
 
@@ -122,6 +123,55 @@ check_readable(const char *value, char **why_r)
 	return 0;
 }
 
+/* MetricsSocket: Prometheus scrapes over TCP, so no local: socket */
+static int
+check_metrics_socket(const char *value, char **why_r)
+{
+	if (strncasecmp(value, "inet:", 5) != 0 && strncasecmp(value, "inet6:", 6) != 0) {
+		*why_r = xstrdup("expected inet:PORT@ADDR or inet6:PORT@ADDR "
+		    "(Prometheus scrapes over TCP)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * KeyTable, SigningTable: an OpenDKIM data set naming a file ("file:PATH",
+ * "refile:PATH" or a PATH); the file must be readable now.  The keys in
+ * it are loaded and checked by mauthd at start-up (and by mauthd -n).
+ */
+static int
+check_table(const char *value, char **why_r)
+{
+	const char *path = value;
+
+	if (strncmp(value, "file:", 5) == 0)
+		path = value + 5;
+	else if (strncmp(value, "refile:", 7) == 0)
+		path = value + 7;
+	if (*path != '/') {
+		*why_r = xstrdup("expected file:PATH, refile:PATH or an absolute PATH");
+		return -1;
+	}
+	return check_readable(path, why_r);
+}
+
+/* SignHeaders, OversignHeaders items: header field names */
+static int
+check_field_name(const char *value, char **why_r)
+{
+	if (strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(value)) {
+		*why_r = xstrdup("not a header field name (letters, digits and -)");
+		return -1;
+	}
+	if (strcasecmp(value, "DKIM-Signature") == 0) {
+		*why_r = xstrdup("DKIM-Signature fields are added, never signed");
+		return -1;
+	}
+	return 0;
+}
+
 /* AuthservID default: the host name, as the MTA would announce itself. */
 static char *
 default_hostname(void)
@@ -146,6 +196,17 @@ static const struct mauth_conf_name names_on_error[] = {
 	{ "tempfail", MAUTH_ON_ERROR_TEMPFAIL },
 	{ "accept", MAUTH_ON_ERROR_ACCEPT },
 	{ "reject", MAUTH_ON_ERROR_REJECT },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_canon[] = {
+	{ "relaxed/relaxed", MAUTH_CANON_RELAXED_RELAXED },
+	{ "relaxed/simple", MAUTH_CANON_RELAXED_SIMPLE },
+	{ "simple/relaxed", MAUTH_CANON_SIMPLE_RELAXED },
+	{ "simple/simple", MAUTH_CANON_SIMPLE_SIMPLE },
+	/* one word: header and body alike (opendkim.conf(5) says "simple" means simple/simple) */
+	{ "relaxed", MAUTH_CANON_RELAXED_RELAXED },
+	{ "simple", MAUTH_CANON_SIMPLE_SIMPLE },
 	{ NULL, 0 }
 };
 
@@ -193,6 +254,18 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("On-InternalError",	ENUM,	on_internal_error, "tempfail",
 	    .names = names_on_error),
 	ROW("SocketMode",	MODE,	socket_mode,	"0660", .min = 0, .max = 0777),
+	ROW("MetricsSocket",	SOCKET,	metrics_socket,	NULL,
+	    .check = check_metrics_socket),
+	ROW("KeyTable",		STRING,	key_table,	NULL, .check = check_table),
+	ROW("SigningTable",	STRING,	signing_table,	NULL, .check = check_table),
+	ROW("MultipleSignatures", BOOL,	multiple_signatures, "no"),
+	ROW("Canonicalization",	ENUM,	canonicalization, "relaxed/relaxed",
+	    .names = names_canon),
+	ROW("SignHeaders",	LIST,	sign_headers,	NULL, .check = check_field_name),
+	ROW("OversignHeaders",	LIST,	oversign_headers, NULL, .check = check_field_name),
+	ROW("SignatureTTL",	UINT,	signature_ttl,	"0", .min = 0, .max = 315360000),
+	ROW("MinimumKeyBits",	UINT,	min_key_bits,	"1024", .min = 0, .max = 16384),
+	ROW("MaximumSignaturesToVerify", UINT, max_signatures, "10", .min = 1, .max = 100),
 };
 
 #define CONF_NDEFS	(sizeof(conf_defs) / sizeof(conf_defs[0]))
@@ -338,6 +411,13 @@ mauth_conf_parse(const char *name, const char *text, size_t len,
 	}
 	if (conf_defaults(cp, error_r) < 0)
 		goto out;
+	/* signing needs both tables (opendkim.conf(5) pairs them the same way) */
+	if ((cp->conf->key_table == NULL) != (cp->conf->signing_table == NULL)) {
+		*error_r = xasprintf("%s: %s is set but %s is not: both or neither", name,
+		    cp->conf->key_table ? "KeyTable" : "SigningTable",
+		    cp->conf->key_table ? "SigningTable" : "KeyTable");
+		goto out;
+	}
 	*conf_r = cp->conf;
 	cp->conf = NULL;
 	ret = 0;

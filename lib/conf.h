@@ -34,6 +34,14 @@ enum mauth_conf_on_error {
 	MAUTH_ON_ERROR_REJECT,
 };
 
+/* Canonicalization for signing: header/body (RFC 6376 section 3.4) */
+enum mauth_conf_canon {
+	MAUTH_CANON_RELAXED_RELAXED = 0,
+	MAUTH_CANON_RELAXED_SIMPLE,
+	MAUTH_CANON_SIMPLE_RELAXED,
+	MAUTH_CANON_SIMPLE_SIMPLE,
+};
+
 struct mauth_conf {
 	char *path;			/* file it was read from; NULL for defaults */
 
@@ -51,6 +59,19 @@ struct mauth_conf {
 	enum mauth_conf_on_temperror on_temperror;	/* On-TempError */
 	enum mauth_conf_on_error on_internal_error;	/* On-InternalError */
 	unsigned socket_mode;		/* SocketMode: for local: sockets */
+	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
+
+
+	/* DKIM (lib/dkim.h; the tables are loaded by mauthd at start-up) */
+	char *key_table;		/* KeyTable: file:PATH or PATH; NULL = no signing */
+	char *signing_table;		/* SigningTable: file:PATH, refile:PATH or PATH */
+	bool multiple_signatures;	/* MultipleSignatures */
+	enum mauth_conf_canon canonicalization;	/* Canonicalization */
+	char **sign_headers;		/* SignHeaders; NULL = RFC 6376 5.4.1 list */
+	char **oversign_headers;	/* OversignHeaders; NULL = singletons; "none" */
+	unsigned signature_ttl;		/* SignatureTTL, seconds; 0 = no x= */
+	unsigned min_key_bits;		/* MinimumKeyBits */
+	unsigned max_signatures;	/* MaximumSignaturesToVerify */
 };
 
 /*

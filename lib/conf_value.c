@@ -366,6 +366,30 @@ conf_parse_mode(const struct mauth_conf_def *def, const char *text,
 	return 0;
 }
 
+/* conf_parse_uint - a whole number within the row's limits */
+static int
+conf_parse_uint(const struct mauth_conf_def *def, const char *text,
+    unsigned *n_r, char **why_r)
+{
+	unsigned long n;
+	const char *end;
+
+	if (conf_uint(text, &n, &end) < 0 || *end != '\0') {
+		*why_r = conf_bad(text, "expected a whole number");
+		return -1;
+	}
+	if ((long long)n < def->min || (long long)n > def->max) {
+		char range[64];
+
+		snprintf(range, sizeof(range), "must be from %lld to %lld",
+		    def->min, def->max);
+		*why_r = conf_bad(text, range);
+		return -1;
+	}
+	*n_r = (unsigned)n;
+	return 0;
+}
+
 static int
 conf_check(const struct mauth_conf_def *def, const char *text, char **why_r)
 {
@@ -444,6 +468,8 @@ mauth_conf_value_parse(const struct mauth_conf_def *def, const char *text,
 		if (mauth_conf_socket_parse(text, &sock, why_r) < 0)
 			return -1;
 		mauth_conf_socket_clear(&sock);
+		if (conf_check(def, text, why_r) < 0)
+			return -1;
 		*FIELD(char *, field) = xstrdup(text);
 		return 0;
 	}
@@ -455,6 +481,8 @@ mauth_conf_value_parse(const struct mauth_conf_def *def, const char *text,
 		return conf_parse_enum(def, text, FIELD(int, field), why_r);
 	case MAUTH_CONF_T_MODE:
 		return conf_parse_mode(def, text, FIELD(unsigned, field), why_r);
+	case MAUTH_CONF_T_UINT:
+		return conf_parse_uint(def, text, FIELD(unsigned, field), why_r);
 	case MAUTH_CONF_T_LIST:
 		return conf_parse_list(def, text, FIELD(char **, field), why_r);
 	case MAUTH_CONF_T_CIDRS:
@@ -508,6 +536,9 @@ mauth_conf_value_format(const struct mauth_conf_def *def, const void *field,
 	case MAUTH_CONF_T_MODE:
 		mauth_buf_printf(out, "%04o", *FIELD(const unsigned, field));
 		return true;
+	case MAUTH_CONF_T_UINT:
+		mauth_buf_printf(out, "%u", *FIELD(const unsigned, field));
+		return true;
 	case MAUTH_CONF_T_LIST: {
 		char *const *list = *FIELD(char **const, field);
 
@@ -546,6 +577,7 @@ mauth_conf_value_clear(const struct mauth_conf_def *def, void *field)
 	case MAUTH_CONF_T_TIME:
 	case MAUTH_CONF_T_ENUM:
 	case MAUTH_CONF_T_MODE:
+	case MAUTH_CONF_T_UINT:
 		break;
 	}
 }

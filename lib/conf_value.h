@@ -29,6 +29,7 @@ enum mauth_conf_type {
 	MAUTH_CONF_T_LIST,	/* char **, NULL-terminated; comma/space separated */
 	MAUTH_CONF_T_MODE,	/* unsigned: octal permission bits; min/max */
 	MAUTH_CONF_T_SOCKET,	/* char *: mauth_conf_socket_parse() form */
+	MAUTH_CONF_T_UINT,	/* unsigned: a whole number; min/max */
 };
 
 /* One word of an enum; the first word of a value is its canonical name. */
@@ -43,9 +44,9 @@ struct mauth_conf_def {
 	size_t offset;			/* of the field in struct mauth_conf */
 	const char *def;		/* default, parsed like a file value; NULL: unset */
 	char *(*def_fn)(void);		/* computed default (malloc'd text) when def is NULL */
-	long long min, max;		/* TIME (ms), MODE: accepted range */
+	long long min, max;		/* TIME (ms), MODE, UINT: accepted range */
 	const struct mauth_conf_name *names;	/* ENUM: NULL-name-terminated */
-	/* STRING, PATH, LIST items: extra check; 0, or -1 with *why_r (the reason only) */
+	/* STRING, PATH, SOCKET, LIST items: extra check; 0, or -1 with *why_r (the reason only) */
 	int (*check)(const char *value, char **why_r);
 };
 

@@ -3,11 +3,12 @@
  *
  * One object per transaction, fed by mauthd's milter callbacks or by
  * `mauth check` through lib/message.c, so both produce the same
- * Authentication-Results field.  Today it evaluates SPF (RFC 7208) at MAIL
- * FROM and spots forged Authentication-Results fields (RFC 8601 section 5)
- * as the header streams past.  Each authentication method contributes one
- * resinfo through its own small function (authres_methods[] below); DKIM
- * and DMARC add theirs there, and their say in the action in decide().
+ * Authentication-Results field.  It evaluates SPF (RFC 7208) at MAIL FROM,
+ * verifies every DKIM-Signature as the header and body stream past (RFC
+ * 6376, lib/dkim.h), and spots forged Authentication-Results fields (RFC
+ * 8601 section 5).  Each authentication method contributes its resinfos
+ * through its own small function (authres_methods[] below); DMARC adds
+ * its own there, and its say in the action in decide().
  *
  * Ownership: see inbound.h.  The object keeps copies of every string it is
  * given and owns the SPF outcome and the action text.
@@ -24,6 +25,8 @@
 
 /* RFC 7372 section 3.2: X.7.24 "SPF validation error" (a temperror) */
 #define INBOUND_SPF_ERROR_XCODE "4.7.24"
+/* RFC 3463 section 3.8: X.7.5 "Cryptographic failure" (DKIM temperror) */
+#define INBOUND_DKIM_ERROR_XCODE "4.7.5"
 
 struct mauth_inbound {
 	const struct mauth_inbound_ctx *ctx;
@@ -36,6 +39,8 @@ struct mauth_inbound {
 
 	bool spf_done;			/* SPF was evaluated: spf is filled */
 	struct mauth_spf_outcome spf;
+
+	struct mauth_dkim_verify *dkim;	/* NULL when DKIM is off */
 
 	size_t ar_fields;		/* Authentication-Results fields seen */
 	size_t *forged;			/* positions of those claiming our id */
@@ -58,6 +63,8 @@ mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
 	}
 	in->helo = helo != NULL && *helo != '\0' ? xstrdup(helo) : NULL;
 	in->action.kind = MAUTH_ACTION_ACCEPT;
+	if (ctx->dkim != NULL)
+		in->dkim = mauth_dkim_verify_new(ctx->dkim, NULL);
 	return in;
 }
 
@@ -69,6 +76,7 @@ mauth_inbound_free(struct mauth_inbound **inp)
 	if (in == NULL)
 		return;
 	mauth_spf_outcome_clear(&in->spf);
+	mauth_dkim_verify_free(&in->dkim);
 	free(in->helo);
 	free(in->mailfrom);
 	free(in->forged);
@@ -137,6 +145,8 @@ void
 mauth_inbound_header(struct mauth_inbound *in, const char *name,
     const char *value)
 {
+	if (in->dkim != NULL)
+		mauth_dkim_verify_header(in->dkim, name, value);
 	if (strcasecmp(name, "Authentication-Results") != 0)
 		return;
 	in->ar_fields++;
@@ -150,16 +160,47 @@ mauth_inbound_header(struct mauth_inbound *in, const char *name,
 void
 mauth_inbound_eoh(struct mauth_inbound *in)
 {
-	(void)in;
+	if (in->dkim != NULL)
+		mauth_dkim_verify_eoh(in->dkim);	/* key lookups happen here */
 }
 
 void
 mauth_inbound_body(struct mauth_inbound *in, const unsigned char *data,
     size_t len)
 {
-	(void)in;
-	(void)data;
-	(void)len;
+	if (in->dkim != NULL)
+		mauth_dkim_verify_body(in->dkim, data, len);
+}
+
+size_t
+mauth_inbound_dkim(const struct mauth_inbound *in,
+    const struct mauth_dkim_sig **sigs_r, size_t *skipped_r)
+{
+	*sigs_r = NULL;
+	if (skipped_r != NULL)
+		*skipped_r = in->dkim ? mauth_dkim_verify_skipped(in->dkim) : 0;
+	return in->dkim != NULL ? mauth_dkim_verify_results(in->dkim, sigs_r) : 0;
+}
+
+/*
+ * dkim_temperror - the signing domain of a DKIM temperror when no
+ * signature passed (a passing one makes the others' failures moot for
+ * the decision), else NULL
+ */
+static const char *
+dkim_temperror(const struct mauth_inbound *in)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(in, &sigs, NULL);
+	const char *domain = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sigs[i].result == MAUTH_DKIM_PASS)
+			return NULL;
+		if (sigs[i].result == MAUTH_DKIM_TEMPERROR && domain == NULL)
+			domain = sigs[i].domain != NULL ? sigs[i].domain : "the signer";
+	}
+	return domain;
 }
 
 /*
@@ -184,12 +225,24 @@ decide(struct mauth_inbound *in)
 		in->action.rcode = "451";
 		in->action.xcode = INBOUND_SPF_ERROR_XCODE;
 		in->action.text = in->action_text;
+		return;
+	}
+	const char *d = dkim_temperror(in);
+	if (d != NULL && in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
+		in->action_text = xasprintf("DKIM key of %s could not be fetched "
+		    "(temporary DNS error), try again later", d);
+		in->action.kind = MAUTH_ACTION_TEMPFAIL;
+		in->action.rcode = "451";
+		in->action.xcode = INBOUND_DKIM_ERROR_XCODE;
+		in->action.text = in->action_text;
 	}
 }
 
 void
 mauth_inbound_eom(struct mauth_inbound *in)
 {
+	if (in->dkim != NULL)
+		mauth_dkim_verify_eom(in->dkim);
 	decide(in);
 }
 
@@ -226,10 +279,54 @@ authres_spf(const struct mauth_inbound *in, struct mauth_authres *ar)
 		mauth_authres_add(ar, "spf", name, reason, NULL);
 }
 
+/*
+ * authres_dkim - one "dkim=RESULT" per signature with header.d, header.i,
+ * header.s, header.a and header.b (RFC 8601 section 2.7.1, RFC 6008 for
+ * the first 8 characters of b=); reason= says why unless it passed.
+ * "dkim=none" for an unsigned message.
+ */
+static void
+authres_dkim(const struct mauth_inbound *in, struct mauth_authres *ar)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t skipped, n = mauth_inbound_dkim(in, &sigs, &skipped);
+
+	if (in->dkim == NULL)
+		return;
+	if (n == 0)
+		mauth_authres_add(ar, "dkim", "none", NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct mauth_dkim_sig *s = &sigs[i];
+		const char *prop[6] = { NULL }, *val[6] = { NULL };
+		const char *names[] = { "header.d", "header.i", "header.s", "header.a",
+		    "header.b" };
+		const char *vals[] = { s->domain, s->identity, s->selector, s->algorithm,
+		    s->b[0] ? s->b : NULL };
+		size_t k = 0;
+		/* the list ends at the first NULL name: pack the present ones */
+		for (size_t j = 0; j < 5; j++)
+			if (vals[j] != NULL) {
+				prop[k] = names[j];
+				val[k++] = vals[j];
+			}
+		mauth_authres_add(ar, "dkim", mauth_dkim_result_name(s->result),
+		    s->result == MAUTH_DKIM_PASS ? NULL : s->reason,
+		    prop[0], val[0], prop[1], val[1], prop[2], val[2], prop[3], val[3],
+		    prop[4], val[4], NULL);
+	}
+	if (skipped > 0) {
+		char *why = xasprintf("%zu more signatures not verified "
+		    "(MaximumSignaturesToVerify %zu)", skipped, n);
+		mauth_authres_add(ar, "dkim", "policy", why, NULL);
+		free(why);
+	}
+}
+
 /* One function per method, in the order RFC 8601 readers expect them. */
 static void (*const authres_methods[])(const struct mauth_inbound *,
     struct mauth_authres *) = {
 	authres_spf,
+	authres_dkim,
 };
 
 char *

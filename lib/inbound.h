@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "dkim.h"
 #include "dns.h"
 #include "ip.h"
 #include "spf.h"
@@ -32,6 +33,7 @@ struct mauth_inbound_ctx {
 	struct mauth_dns *dns;			/* shared resolver (not owned) */
 	const char *authserv_id;		/* ours; incoming A-R claiming it are forged */
 	struct mauth_spf_options spf;
+	const struct mauth_dkim *dkim;		/* DKIM verification; NULL: none */
 	enum mauth_conf_on_temperror on_temperror;
 };
 
@@ -91,6 +93,14 @@ const struct mauth_spf_outcome *mauth_inbound_spf(const struct mauth_inbound *in
  *   ID; spf=RESULT smtp.mailfrom=ADDR     (ADDR as given in MAIL FROM)
  *   ID; spf=RESULT smtp.helo=HELO         (null reverse-path)
  *   ID; spf=permerror reason="..." smtp.mailfrom=ADDR   (temperror too)
+ *   ID; ...; dkim=RESULT [reason="..."] header.d=D header.i=I header.s=S
+ *       header.a=A header.b=B            (one per DKIM-Signature, top
+ *                                         first; reason= unless pass;
+ *                                         a property the signature lacks
+ *                                         is left out)
+ *   ID; ...; dkim=none                    (DKIM on, message unsigned)
+ *   ID; ...; dkim=policy reason="N more signatures not verified ..."
+ *                                         (beyond MaximumSignaturesToVerify)
  *   ID; none                              (nothing was evaluated)
  */
 char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
@@ -101,10 +111,18 @@ char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
  */
 size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
 /*
- * mauth_inbound_action - accept, except: an SPF temperror with
- * On-TempError tempfail gives TEMPFAIL "451" "4.7.24" (RFC 7372 section
- * 3.2, SPF validation error) with a text naming the domain.  Accept before
- * eom.
+ * mauth_inbound_dkim - the DKIM results (dkim.h) in header order, for
+ * DMARC and the log; 0 when the message is unsigned or DKIM is off.
+ * *skipped_r (may be NULL) counts signatures beyond the verification limit.
+ */
+size_t mauth_inbound_dkim(const struct mauth_inbound *in,
+    const struct mauth_dkim_sig **sigs_r, size_t *skipped_r);
+/*
+ * mauth_inbound_action - accept, except with On-TempError tempfail: an SPF
+ * temperror gives TEMPFAIL "451" "4.7.24" (RFC 7372 section 3.2, SPF
+ * validation error) with a text naming the domain; else a DKIM temperror
+ * with no DKIM signature passing gives "451" "4.7.5" (RFC 3463,
+ * cryptographic failure) naming the signing domain.  Accept before eom.
  */
 void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
 

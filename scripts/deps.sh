@@ -39,12 +39,18 @@ PKGS_BUILD=(
 #   clang + libclang-rt-14-dev: libFuzzer for the fuzz pass (scripts/fuzz.sh)
 #   valgrind: mauthd under memcheck (t/valgrind-mauthd.t)
 #   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
+#   python3-prometheus-client: a second reader of mauthd's metrics page
+#   dns-root-data: the root trust anchor that migrated configurations name
+#   groff-base: renders the man pages in t/man.t (warnings are failures)
+#   python3-dnspython: dkimpy's key lookups in the test DNS server
+#     (t/keys-mauthd.t; python3-dkim pulls it in, named to be sure)
 PKGS_TEST=(
 	perl iproute2 procps
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
 	clang libclang-rt-14-dev valgrind
+	python3-prometheus-client dns-root-data groff-base python3-dnspython
 )
 
 # What bench/run measures against, on top of the test profile.

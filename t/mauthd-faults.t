@@ -98,7 +98,7 @@ alive_check
 all_lines header-60k 1 "eom continue pass 0" "a 60 KB header field: judged"
 all_lines headers-10k 1 "eom continue pass 5000" \
     "10,000 header fields, 5,000 of them A-R fields with our authserv-id: all 5,000 removed"
-wait_for grep -q "spf=pass forged_ar_removed=5000 action=accept" "$tmp/mauthd.err"
+wait_for grep -q "spf=pass .*forged_ar_removed=5000 action=accept" "$tmp/mauthd.err"
 ok $? "  logged: forged_ar_removed=5000"
 all_lines nul 1 "eom continue pass 0" "NUL bytes in a header value and the body: judged"
 all_lines bare-lf 1 "eom continue pass 0" "bare LF and CR in header values and the body: judged"
@@ -108,8 +108,8 @@ all_lines non-utf8-from 1 "eom continue pass 0" "invalid UTF-8 and 8-bit bytes i
 # regression: the MAIL FROM is cut in the log line, the verdict is not
 all_lines long-mailfrom 1 "eom continue pass 0" "a MAIL FROM of 20,000 octets: judged"
 line=$(grep "mailfrom=<llll" "$tmp/mauthd.err" | tail -n 1)
-like "$line" "... spf=pass forged_ar_removed=0 action=accept" \
-    "  its log line ends with the verdict (MAIL FROM shortened, marked ...)"
+like "$line" "lll... spf=pass " "  its log line keeps the verdict (MAIL FROM shortened, marked ...)"
+like "$line" "forged_ar_removed=0 action=accept" "  and ends with the action"
 ok $((${#line} < 700 ? 0 : 1)) "  and is short (${#line} octets)"
 
 run garbage

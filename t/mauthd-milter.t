@@ -4,7 +4,8 @@
 # header values with their leading space; inbound mail gets our
 # Authentication-Results at the top and loses forged ones; internal and
 # local clients are left alone; a DNS failure with On-TempError tempfail
-# answers 451 4.7.24; one log line per message.  (The MTA side is
+# answers 451 4.7.24; one log line per message.  (The test messages are
+# unsigned: dkim=none; DKIM itself is t/mauthd-dkim.t.)  (The MTA side is
 # t/lib/miltertalk.py; Postfix end to end is another test.)
 srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -13,37 +14,11 @@ top_builddir=${top_builddir:-.}
 
 [ -x "$MAUTHD" ] || skip_all "$MAUTHD not built"
 [ -x "$PY" ] || skip_all "$PY not installed"
-UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
-[ -x "$UNBOUND" ] || skip_all "unbound not installed"
 TALK="$PY $srcdir/t/lib/miltertalk.py"
 
 # ---------------------------------------------------------------- DNS
-dnsport=$(free_port udp)
-cat >"$tmp/unbound.conf" <<CONF
-server:
-	interface: $addr
-	port: $dnsport
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$tmp"
-	pidfile: "$tmp/unbound.pid"
-	use-syslog: no
-	logfile: "$tmp/unbound.log"
-	verbosity: 1
-	do-ip6: no
-	access-control: 127.0.0.0/8 allow
-	module-config: "iterator"
-	local-zone: "." static
-	local-data: 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"'
-	local-data: 'fail.example. 300 IN TXT "v=spf1 -all"'
-remote-control:
-	control-enable: no
-CONF
-"$UNBOUND" -d -c "$tmp/unbound.conf" 2>"$tmp/unbound.err" &
-started_pids="$started_pids $!"
-wait_for grep -qs "start of service" "$tmp/unbound.log" ||
-    skip_all "unbound did not start: $(cat "$tmp/unbound.err" "$tmp/unbound.log")"
+start_test_dns 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"' \
+    'fail.example. 300 IN TXT "v=spf1 -all"'
 
 # ---------------------------------------------------------------- mauthd
 port=$(free_port)
@@ -90,31 +65,31 @@ for stage in connect helo mail rcpt data header eoh body; do
 	has "$stage continue" "  $stage: continue"
 done
 has "eom chgheader 2 Authentication-Results ''" "  the forged A-R field (#2) is removed, the foreign one kept"
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
     "  our A-R field goes on top, with its leading space: spf=pass"
 has "eom continue" "  and the message goes on"
 wait_for grep -q "4PASS1: ip=192.0.2.10" "$tmp/mauthd.err"
 like "$(grep 4PASS1 "$tmp/mauthd.err")" \
-    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass forged_ar_removed=1 action=accept" \
+    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass dkim=none forged_ar_removed=1 action=accept" \
     "  one log line: queue id, ip, helo, mailfrom, spf, action"
 is "$(grep -c "info: 4PASS1" "$tmp/mauthd.err")" 1 "  and only one at level info"
 
 talk fail --qid 4FAIL1 --from '<user@fail.example>'
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.mailfrom=user@fail.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.mailfrom=user@fail.example;\n\tdkim=none'" \
     "SPF fail: spf=fail in our A-R field"
 has "eom continue" "  delivered (the DMARC policy decides, not SPF alone)"
 
 talk v6 --qid 4V6 --client 2001:db8::10 --from '<user@pass.example>'
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
     "an IPv6 client: spf=pass through ip6:"
 
 talk nohelo --qid 4NULL --from '<>' --helo pass.example --client 192.0.2.99
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.helo=pass.example'" \
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=fail smtp.helo=pass.example;\n\tdkim=none'" \
     "null reverse-path: the HELO identity is checked"
 
 talk nolead --qid 4NOLEAD --from '<user@pass.example>' --protocol 0x0fffff
 has "negotiate version=6 actions=0x31 protocol=0x0" "an MTA without SMFIP_HDR_LEADSPC: nothing else asked"
-has "eom insheader 0 Authentication-Results 'mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example'" \
+has "eom insheader 0 Authentication-Results 'mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
     "  our value then has no leading space (the MTA adds it)"
 
 talk internal --qid 4INT --client 127.0.0.1 --from '<user@fail.example>' \
@@ -123,7 +98,7 @@ hasnt "insheader" "an InternalHosts client (127.0.0.1): no A-R field added"
 hasnt "chgheader" "  and nothing changed"
 has "eom continue" "  delivered"
 wait_for grep -q "4INT: " "$tmp/mauthd.err"
-like "$(grep 4INT "$tmp/mauthd.err")" "4INT: ip=127.0.0.1 helo=client.test mailfrom=<user@fail.example> internal=yes action=accept" \
+like "$(grep 4INT "$tmp/mauthd.err")" "4INT: ip=127.0.0.1 helo=client.test mailfrom=<user@fail.example> internal=yes signed=no action=accept" \
     "  logged as internal"
 
 talk local --qid 4LOCAL --client local --from '<user@fail.example>'
@@ -156,7 +131,7 @@ out=$(cat "$tmp/temp.out")
 like "$out" "spf=temperror" "DNS not answering: spf=temperror"
 like "$out" "eom replycode '451 4.7.24 " "  On-TempError tempfail: 451 4.7.24 (RFC 7372)"
 wait_for grep -q "4TEMP: " "$tmp/tempfail.err"
-like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
+like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror dkim=none forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
 stop "$pid2"
 
 stop "$mauthd_pid"

@@ -1,10 +1,11 @@
 #!/bin/sh
-# mauthd-start.t - mauthd starts, listens (TCP_NODELAY on the listening
+# mauthd-start.t - mauthd starts (also with the sample conf/mauthd.conf and
+# the commands of conf/mauthd.service), listens (TCP_NODELAY on the listening
 # socket), drops privileges to UserID (after binding a privileged port and
 # reading a root-only trust anchor; no capabilities left; a session still
 # works), gives a local: socket SocketMode, owner and group, writes and
 # removes PidFile, detaches only once it is up, stops
-# cleanly on SIGTERM and SIGINT, survives SIGHUP, and refuses to start on a
+# cleanly on SIGTERM and SIGINT, reloads on SIGHUP, and refuses to start on a
 # bad configuration or a busy socket.
 srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -42,7 +43,8 @@ kill -HUP "$mauthd_pid"
 sleep 0.3
 alive "$mauthd_pid"
 ok $? "SIGHUP does not stop mauthd"
-like "$(cat "$tmp/mauthd.err")" "SIGHUP: configuration reload is not supported yet" "  it says so"
+wait_for grep -q "reloaded $tmp/tcp.conf: configuration 2 in force" "$tmp/mauthd.err"
+ok $? "  it reloads the configuration (t/mauthd-reload.t tests reloads)"
 
 stop "$mauthd_pid" TERM
 is "$stop_rc" 0 "SIGTERM stops mauthd with status 0"
@@ -55,6 +57,31 @@ wait_for listening "$port"
 stop "$mauthd_pid" INT
 is "$stop_rc" 0 "SIGINT stops mauthd with status 0 as well"
 like "$(cat "$tmp/mauthd.err")" "stopping on SIGINT" "  logging why"
+
+# ---------------------------------------------------------------- sample + unit
+# conf/mauthd.conf as shipped (only Socket moved to a free port), started,
+# checked and reloaded with the commands of conf/mauthd.service
+unit=$srcdir/conf/mauthd.service
+sed "s|^Socket.*|Socket inet:$port@$addr|" "$srcdir/conf/mauthd.conf" >"$tmp/sample.conf"
+# unit_cmd KEY: the unit's command line for KEY with our binary and file
+unit_cmd() {
+	sed -n "s/^$1=//p" "$unit" |
+	    sed -e "s|/usr/sbin/mauthd|$MAUTHD|" -e "s|/etc/mauth/mauthd.conf|$tmp/sample.conf|"
+}
+is "$(unit_cmd ExecStart)" "$MAUTHD -f -c $tmp/sample.conf" "conf/mauthd.service: ExecStart=mauthd -f -c /etc/mauth/mauthd.conf"
+$(unit_cmd ExecStartPre) >"$tmp/pre.out" 2>&1
+is "$?" 0 "  ExecStartPre (mauthd -n) accepts the sample configuration"
+$(unit_cmd ExecStart) 2>"$tmp/mauthd.err" &
+mauthd_pid=$!
+started_pids="$started_pids $mauthd_pid"
+wait_for listening "$port"
+ok $? "  ExecStart starts mauthd with the sample configuration"
+MAINPID=$mauthd_pid
+eval "$(unit_cmd ExecReload)"
+wait_for grep -q "reloaded $tmp/sample.conf: configuration 2 in force" "$tmp/mauthd.err"
+ok $? "  ExecReload (kill -HUP \$MAINPID) reloads it"
+stop "$mauthd_pid"
+is "$stop_rc" 0 "  and SIGTERM (systemd's stop) ends it with status 0"
 
 # ---------------------------------------------------------------- bad config
 printf 'Socket inet:%s@%s\nDNSTimeout 10h\n' "$port" "$addr" >"$tmp/bad.conf"

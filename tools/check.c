@@ -3,7 +3,9 @@
  *
  * The message goes through lib/message.c into lib/inbound.c, the objects
  * mauthd's milter callbacks drive, and the one line printed is the
- * Authentication-Results field mauthd would add (unfolded).  DNS comes from
+ * Authentication-Results field mauthd would add (unfolded): SPF, and one
+ * dkim= per DKIM-Signature (MinimumKeyBits and MaximumSignaturesToVerify
+ * from the configuration).  DNS comes from
  * zone files (--zone, offline and deterministic), a given forwarder
  * (--nameserver, through libunbound), or mauthd's own settings.
  */
@@ -19,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "dkim.h"
 #include "dns_mem.h"
 #include "dns_unbound.h"
 #include "dns_zone.h"
@@ -51,11 +54,14 @@ check_usage(FILE *f)
 "Evaluate MESSAGE (a file in RFC 5322 form; stdin when absent or -) as\n"
 "mauthd would for an SMTP client at IP and print the one header field it\n"
 "would add, unfolded:\n"
-"  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org\n"
+"  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org;\n"
+"      dkim=pass header.d=example.org header.i=@example.org header.s=sel\n"
+"      header.a=rsa-sha256 header.b=AbCdEfGh\n"
 "\n"
 "options:\n"
 "  -c, --config FILE     mauthd's configuration (AuthservID, Nameservers,\n"
-"                        DNSTimeout, On-TempError); default %s\n"
+"                        DNSTimeout, On-TempError, MinimumKeyBits,\n"
+"                        MaximumSignaturesToVerify); default %s\n"
 "                        when it exists, else built-in defaults\n"
 "  --zone FILE           answer DNS from this RFC 1035 zone file instead of\n"
 "                        the network (repeatable; the file needs $ORIGIN or\n"
@@ -94,25 +100,6 @@ usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "\n");
 	check_usage(stderr);
 	return MAUTH_EXIT_USAGE;
-}
-
-/* valid_nameserver - ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 address */
-static bool
-valid_nameserver(const char *text)
-{
-	const char *at = strrchr(text, '@');
-	char *addr = at ? xstrndup(text, (size_t)(at - text)) : xstrdup(text);
-	struct mauth_ip ip;
-	bool valid = mauth_ip_parse(addr, &ip) == 0;
-
-	free(addr);
-	if (valid && at != NULL) {
-		char *end;
-		long port = strtol(at + 1, &end, 10);
-
-		valid = at[1] != '\0' && *end == '\0' && port > 0 && port <= 65535;
-	}
-	return valid;
 }
 
 static void
@@ -156,7 +143,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		case OPT_AUTHSERV_ID:	o->authserv_id = optarg; break;
 		case 'h':		return 1;
 		case OPT_NAMESERVER:
-			if (!valid_nameserver(optarg))
+			if (!tool_valid_nameserver(optarg))
 				return usage_error("bad --nameserver '%s' "
 				    "(expected ADDR or ADDR@PORT)", optarg);
 			push(&o->nameservers, &o->nnameservers, optarg);
@@ -345,6 +332,8 @@ cmd_check(int argc, char **argv)
 	struct mauth_buf msg = MAUTH_BUF_INIT;
 	struct mauth_conf *conf = NULL;
 	struct mauth_dns *dns = NULL;
+	struct mauth_dkim *dkim = NULL;
+	struct mauth_dkim_options dopt;
 	char *error = NULL;
 	int status = MAUTH_EXIT_ERROR;
 
@@ -363,12 +352,16 @@ cmd_check(int argc, char **argv)
 	    load_conf(o.config, &conf, &error) < 0 ||
 	    (dns = open_dns(&o, conf, &error)) == NULL)
 		goto out;
+	mauth_dkim_options_conf(&dopt, conf, dns);
+	if (mauth_dkim_new(&dopt, &dkim, &error) < 0)
+		goto out;
 
 	struct mauth_inbound_ctx ctx = {
 		.dns = dns,
 		.authserv_id = o.authserv_id != NULL ? o.authserv_id
 		    : conf->authserv_id,
 		.on_temperror = conf->on_temperror,
+		.dkim = dkim,
 	};
 	ctx.spf.receiver = ctx.authserv_id;
 	if (evaluate(&o, &ctx, &msg, &error) == 0)
@@ -377,6 +370,7 @@ out:
 	if (error != NULL)
 		fprintf(stderr, "mauth check: %s\n", error);
 	free(error);
+	mauth_dkim_free(&dkim);
 	mauth_dns_free(&dns);
 	mauth_conf_free(&conf);
 	mauth_buf_free(&msg);

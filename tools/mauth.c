@@ -11,8 +11,13 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "ip.h"
+#include "xmalloc.h"
 
 #include "mauth.h"
 
@@ -25,9 +30,33 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check,
 	  "evaluate a message, print the Authentication-Results mauthd would add" },
+	{ "migrate", cmd_migrate,
+	  "write a mauthd.conf from an opendkim.conf / opendmarc.conf" },
+	{ "sign", cmd_sign,
+	  "DKIM-sign a message (RFC 6376, RFC 8463), write it to stdout" },
+	{ "keys", cmd_keys,
+	  "generate, publish-check, rotate and retire DKIM keys" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+bool
+tool_valid_nameserver(const char *text)
+{
+	const char *at = strrchr(text, '@');
+	char *addr = at ? xstrndup(text, (size_t)(at - text)) : xstrdup(text);
+	struct mauth_ip ip;
+	bool valid = mauth_ip_parse(addr, &ip) == 0;
+
+	free(addr);
+	if (valid && at != NULL) {
+		char *end;
+		long port = strtol(at + 1, &end, 10);
+
+		valid = at[1] != '\0' && *end == '\0' && port > 0 && port <= 65535;
+	}
+	return valid;
+}
 
 static void
 usage(FILE *f)

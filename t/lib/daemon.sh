@@ -79,3 +79,42 @@ stop() {
 alive() {
 	[ -e "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"
 }
+
+# start_test_dns RECORD...: a real unbound on $addr and a free UDP port
+# that answers only the given records (local-data lines such as
+# 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.10 -all"') and refuses to
+# recurse (local-zone "." static: nothing leaves the machine).  Sets
+# dnsport; its log is $tmp/unbound.log.  Skips the whole test when
+# unbound is missing or does not start.
+start_test_dns() {
+	UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
+	[ -x "$UNBOUND" ] || skip_all "unbound not installed"
+	dnsport=$(free_port udp)
+	{
+		cat <<CONF
+server:
+	interface: $addr
+	port: $dnsport
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$tmp"
+	pidfile: "$tmp/unbound.pid"
+	use-syslog: no
+	logfile: "$tmp/unbound.log"
+	verbosity: 1
+	do-ip6: no
+	access-control: 127.0.0.0/8 allow
+	module-config: "iterator"
+	local-zone: "." static
+CONF
+		for rr in "$@"; do
+			printf "\tlocal-data: '%s'\n" "$rr"
+		done
+		printf 'remote-control:\n\tcontrol-enable: no\n'
+	} >"$tmp/unbound.conf"
+	"$UNBOUND" -d -c "$tmp/unbound.conf" 2>"$tmp/unbound.err" &
+	started_pids="$started_pids $!"
+	wait_for grep -qs "start of service" "$tmp/unbound.log" ||
+	    skip_all "unbound did not start: $(cat "$tmp/unbound.err" "$tmp/unbound.log")"
+}

@@ -17,9 +17,11 @@ stay visible.  Exit status 0 when the session ran to the end, 1 on a
 protocol or connection error.
 """
 import argparse
+import os
 import socket
 import struct
 import sys
+import time
 
 # SMFIC_* commands (MTA -> filter) and SMFIR_* replies (libmilter mfdef.h)
 REPLIES = {
@@ -105,6 +107,8 @@ def main():
     p.add_argument('--client-name', default='client.test')
     p.add_argument('--helo', default='client.test')
     p.add_argument('--from', dest='mailfrom', default='<user@example.test>')
+    p.add_argument('--auth', default=None,
+                   help='SMTP AUTH user: sent as {auth_authen} with MAIL FROM, as Postfix does')
     p.add_argument('--rcpt', action='append', default=None)
     p.add_argument('--header', action='append', default=[],
                    help="'Name: value' (as Postfix sends it: value keeps its leading space)")
@@ -114,6 +118,8 @@ def main():
                    help='protocol steps offered (default: all)')
     p.add_argument('--actions', type=lambda s: int(s, 0), default=ALL_ACTIONS)
     p.add_argument('--timeout', type=float, default=30)
+    p.add_argument('--hold-until', metavar='FILE',
+                   help='after HELO, wait until FILE exists (then go on)')
     a = p.parse_args()
 
     try:
@@ -136,7 +142,17 @@ def main():
         if s.event('connect', b'C', conn) != 'continue':
             return 0
         s.event('helo', b'H', z(a.helo))
-        s.send(b'D', macros(b'M', [('{mail_addr}', a.mailfrom.strip('<>'))]))
+        if a.hold_until:
+            print('hold', flush=True)
+            deadline = time.monotonic() + a.timeout
+            while not os.path.exists(a.hold_until):
+                if time.monotonic() > deadline:
+                    raise OSError('--hold-until: %s did not appear' % a.hold_until)
+                time.sleep(0.05)
+        mail_macros = [('{mail_addr}', a.mailfrom.strip('<>'))]
+        if a.auth is not None:
+            mail_macros += [('{auth_type}', 'PLAIN'), ('{auth_authen}', a.auth)]
+        s.send(b'D', macros(b'M', mail_macros))
         if s.event('mail', b'M', z(a.mailfrom)) != 'continue':
             return 0
         for rcpt in a.rcpt or ['<rcpt@dest.test>']:
