@@ -21,6 +21,16 @@ UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
 [ -x "$UNBOUND" ] || skip_all "unbound not installed"
 FAULT="$PY $srcdir/t/lib/milterfault.py"
 
+# glibc gives new threads arenas of their own (up to 8 per core) and keeps
+# what they grew to: with one arena, RSS shows what mauthd holds rather
+# than how many arenas its threads have touched so far.  Under ASan the
+# quarantine keeps freed memory on purpose: RSS says nothing there (LSan
+# checks leaks at exit instead).
+MALLOC_ARENA_MAX=1
+export MALLOC_ARENA_MAX
+ASAN=no
+ldd "$MAUTHD" 2>/dev/null | grep -q libasan && ASAN=yes
+
 dnsport=$(free_port udp)
 cat >"$tmp/unbound.conf" <<CONF
 server:
@@ -149,7 +159,11 @@ rss2=$(rss)
 alive_check
 is "$fd1" "$fd0" "file descriptors after 280 broken and normal sessions: $fd1 (at start: $fd0)"
 is "$fd2" "$fd0" "  and after 560 more: $fd2"
-ok $((rss2 * 100 <= rss1 * 105 ? 0 : 1)) "resident memory flat between rounds: $rss1 kB, then $rss2 kB (under 5% growth)"
+if [ $ASAN = yes ]; then
+	ok 0 "resident memory between rounds: $rss1 kB, then $rss2 kB # SKIP ASan's quarantine keeps freed memory"
+else
+	ok $((rss2 * 100 <= rss1 * 105 ? 0 : 1)) "resident memory flat between rounds: $rss1 kB, then $rss2 kB (under 5% growth)"
+fi
 grep -E "error|fatal|panic" "$tmp/mauthd.err" | head -n 5 >"$tmp/errors"
 is "$(cat "$tmp/errors")" "" "no error in mauthd's log"
 

@@ -31,6 +31,15 @@ PY=/usr/bin/python3
 ID=$MAUTHD_AUTHSERV_ID
 ID_RE=${ID//./\\.}
 
+# glibc gives new threads arenas of their own (up to 8 per core) and keeps
+# what they grew to: with one arena, RSS shows what mauthd holds rather
+# than how many arenas its threads have touched so far.  Under ASan the
+# quarantine keeps freed memory on purpose: RSS says nothing there (LSan
+# checks leaks at exit instead).
+export MALLOC_ARENA_MAX=1
+ASAN=no
+ldd "$MAUTHD" 2>/dev/null | grep -q libasan && ASAN=yes
+
 dns_server_start "$T_TOP/t/data/zones/faults/faults.example.zone" ||
     t_bail "unbound did not start"
 mauthd_start "$DNS_ADDR@$DNS_PORT" "On-TempError tempfail" "LogLevel info" ||
@@ -81,8 +90,8 @@ judged() {
 	fi
 	ar=$(postfix_header "$copy" Authentication-Results)
 	mine=$(printf '%s\n' "$ar" | grep -iE "^$ID_RE;" || true)
-	t_like "$mine" "^$ID_RE; spf=pass smtp\.mailfrom=user@pass\.faults\.example$" \
-	    "  delivered with one A-R field of ours: spf=pass" ||
+	t_like "$mine" "^$ID_RE; spf=pass smtp\.mailfrom=user@pass\.faults\.example; dkim=none$" \
+	    "  delivered with one A-R field of ours: spf=pass, dkim=none" ||
 	    t_diag "A-R fields: $(printf '%s\n' "$ar" | head -n 3)"
 	t_wait_until 10 grep -q "$qid: .* spf=pass .*action=accept" "$MAUTHD_LOG"
 	t_ok $? "  mauthd logged its verdict"
@@ -140,8 +149,12 @@ sleep 2
 fd2=$(fds) rss2=$(rss)
 t_is "$fd1" "$fd0" "mauthd's descriptors after round 1: $fd1 (at start $fd0)"
 t_is "$fd2" "$fd0" "  and after round 2: $fd2"
-t_ok $((rss2 * 100 <= rss1 * 105 ? 0 : 1)) \
-    "mauthd's RSS flat between rounds: $rss1 kB, then $rss2 kB (under 5% growth)"
+if [ $ASAN = yes ]; then
+	t_ok 0 "mauthd's RSS between rounds: $rss1 kB, then $rss2 kB # SKIP ASan's quarantine keeps freed memory"
+else
+	t_ok $((rss2 * 100 <= rss1 * 105 ? 0 : 1)) \
+	    "mauthd's RSS flat between rounds: $rss1 kB, then $rss2 kB (under 5% growth)"
+fi
 t_is "$(grep -c "starting with" "$MAUTHD_LOG")" 1 "mauthd never restarted"
 t_is "$(grep -cE ' (error|fatal): ' "$MAUTHD_LOG")" 0 "no error in mauthd's log" ||
     grep -E ' (error|fatal): ' "$MAUTHD_LOG" | head -n 5 | sed 's/^/# /'

@@ -38,8 +38,12 @@ done
 t_is "$(field tempfail "stream=temperror ")" "$(field sent "stream=temperror ")" \
     "  stream temperror: every message refused with 451 (On-TempError tempfail)"
 g=$(field second_half_growth "rss_kb ")
-awk -v g="${g%\%}" 'BEGIN { exit !(g != "" && g < 5) }'
-t_ok $? "  mauthd RSS $(field start "rss_kb ") -> $(field mid "rss_kb ") -> $(field end "rss_kb ") kB: second half +$g (under 5%)"
+if printf '%s\n' "$out" | grep -q '^soak: rss_check=skipped'; then
+	t_ok 0 "  mauthd RSS $(field start "rss_kb ") -> $(field mid "rss_kb ") -> $(field end "rss_kb ") kB # SKIP ASan build: its quarantine holds freed memory"
+else
+	awk -v g="${g%\%}" 'BEGIN { exit !(g != "" && g < 5) }'
+	t_ok $? "  mauthd RSS $(field start "rss_kb ") -> $(field mid "rss_kb ") -> $(field end "rss_kb ") kB: second half +$g (under 5%)"
+fi
 g=$(field second_half_growth "fds ")
 awk -v g="${g%\%}" 'BEGIN { exit !(g != "" && g < 5) }'
 t_ok $? "  mauthd fds $(field start "fds ") -> $(field mid "fds ") -> $(field end "fds "): second half +$g (under 5%)"
