@@ -11,12 +11,15 @@
  *                argument is MAIL FROM (as mauthd does at envfrom)
  *   1 RCPT TO   2 header "name:value"   3 end of header   4 body chunk
  *   5 end of message (the transaction is then freed, as mauthd does)
- * The input's first byte chooses On-TempError.  Properties at end of
- * message: the Authentication-Results body starts with our authserv-id,
- * holds no CR and no control character other than a "\n\t" fold; the
- * forged-field positions ascend and are exactly the fields that claim our
- * id; the action is accept, or a 451 4.7.24 tempfail exactly for an SPF
- * temperror under On-TempError tempfail.
+ * The input's first byte chooses On-TempError.  DKIM verification is on
+ * (the zone has no keys but one that times out: DKIM-Signature fields end
+ * in permerror, temperror or the like, never in a crash).  Properties at
+ * end of message: the Authentication-Results body starts with our
+ * authserv-id, has a dkim= resinfo, holds no CR and no control character
+ * other than a "\n\t" fold; the forged-field positions ascend and are
+ * exactly the fields that claim our id; the action is accept, or a 451
+ * tempfail (4.7.24 for SPF) exactly for a temperror of SPF or DKIM under
+ * On-TempError tempfail.
  */
 #include "config.h"
 
@@ -24,6 +27,7 @@
 #include <strings.h>
 
 #include "authres.h"
+#include "dkim.h"
 #include "dns_mem.h"
 #include "fuzz.h"
 #include "inbound.h"
@@ -31,6 +35,7 @@
 #define AUTHSERV_ID "mx.fuzz.example"
 
 static struct mauth_dns *fuzz_dns;
+static struct mauth_dkim *fuzz_dkim;
 
 static void
 zone_txt(struct mauth_dns_mem *mem, const char *owner, const char *text)
@@ -59,11 +64,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	zone_txt(mem, "client.example", "v=spf1 a -all");
 	if (mauth_dns_mem_set_status(mem, "slow.example", 0, MAUTH_DNS_TIMEOUT,
 	    &error) < 0 || mauth_dns_mem_add_text(mem, "client.example",
-	    MAUTH_DNS_T_A, 300, "198.51.100.7", NULL, &error) < 0) {
+	    MAUTH_DNS_T_A, 300, "198.51.100.7", NULL, &error) < 0 ||
+	    mauth_dns_mem_set_status(mem, "slow._domainkey.pass.example", 0,
+	    MAUTH_DNS_TIMEOUT, &error) < 0) {
 		fprintf(stderr, "fuzz-inbound: %s\n", error);
 		abort();
 	}
 	fuzz_dns = mauth_dns_mem_resolver(mem, true);
+
+	struct mauth_dkim_options opt;
+	mauth_dkim_options_init(&opt);
+	opt.dns = fuzz_dns;
+	if (mauth_dkim_new(&opt, &fuzz_dkim, &error) < 0) {
+		fprintf(stderr, "fuzz-inbound: %s\n", error);
+		abort();
+	}
 	return 0;
 }
 
@@ -78,6 +93,7 @@ static void
 check_authres(const char *body)
 {
 	FUZZ_CHECK(strncmp(body, AUTHSERV_ID ";", strlen(AUTHSERV_ID) + 1) == 0);
+	FUZZ_CHECK(strstr(body, "dkim=") != NULL);
 	for (const char *p = body; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
@@ -112,12 +128,19 @@ end_of_message(const struct mauth_inbound_ctx *ctx, struct fuzz_tx *tx)
 		    (i == 0 || pos[i] > pos[i - 1]));
 	spf = mauth_inbound_spf(tx->in);
 	FUZZ_CHECK((spf != NULL) == tx->evaluated);
+	const struct mauth_dkim_sig *sigs;
+	size_t nsig = mauth_inbound_dkim(tx->in, &sigs, NULL);
+	bool dkim_temp = false;
+	for (size_t i = 0; i < nsig; i++)
+		dkim_temp |= sigs[i].result == MAUTH_DKIM_TEMPERROR;
+	bool spf_temp = spf != NULL && spf->result == MAUTH_SPF_TEMPERROR;
 	mauth_inbound_action(tx->in, &act);
-	if (spf != NULL && spf->result == MAUTH_SPF_TEMPERROR &&
+	if ((spf_temp || dkim_temp) &&
 	    ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
 		FUZZ_CHECK(act.kind == MAUTH_ACTION_TEMPFAIL);
-		FUZZ_CHECK(strcmp(act.rcode, "451") == 0 &&
-		    strcmp(act.xcode, "4.7.24") == 0 && act.text != NULL);
+		FUZZ_CHECK(strcmp(act.rcode, "451") == 0 && act.text != NULL);
+		if (spf_temp)
+			FUZZ_CHECK(strcmp(act.xcode, "4.7.24") == 0);
 	} else {
 		FUZZ_CHECK(act.kind == MAUTH_ACTION_ACCEPT);
 	}
@@ -167,6 +190,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mauth_inbound_ctx ctx = {
 		.dns = fuzz_dns, .authserv_id = AUTHSERV_ID,
 		.spf = { .receiver = "mx.fuzz.example", .now = 1700000000 },
+		.dkim = fuzz_dkim,
 		.on_temperror = size > 0 && data[0] & 1 ?
 		    MAUTH_ON_TEMPERROR_TEMPFAIL : MAUTH_ON_TEMPERROR_ACCEPT,
 	};
