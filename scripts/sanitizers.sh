@@ -24,7 +24,7 @@ trap 'rm -rf "$reports"' EXIT
 chmod 755 "$reports"
 mkdir -m 1777 "$reports/r"
 supp=$top/t/sanitizers
-export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:log_path=$reports/r/asan"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=30:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:log_path=$reports/r/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp:log_path=$reports/r/ubsan"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
 

@@ -8,7 +8,8 @@
 # claims 2 GB.  mauthd keeps running, judges every message it gets to the
 # end of (spf= in its A-R field, one log line with the verdict), and after
 # hundreds of broken sessions, many at once, holds no more file
-# descriptors than before and its memory stays flat.  (The same faults
+# descriptors than before and its memory stays flat; told to stop while a
+# message is half-way, it exits promptly and cleanly.  (The same faults
 # through a real Postfix are t/postfix-faults.t.)
 srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -167,6 +168,19 @@ fi
 grep -E "error|fatal|panic" "$tmp/mauthd.err" | head -n 5 >"$tmp/errors"
 is "$(cat "$tmp/errors")" "" "no error in mauthd's log"
 
+# SIGTERM while a message is half-way: libmilter stops serving open
+# sessions, so mauthd closes it within its one-second drain and exits
+# cleanly; the MTA then applies its milter_default_action
+$FAULT "$S" pause-eom >"$tmp/pause.out" 2>&1 &
+client=$!
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM "$mauthd_pid"
 stop "$mauthd_pid"
-is "$stop_rc" 0 "mauthd stops cleanly (status 0: under the sanitizers, no leak)"
+t1=$(date +%s%N)
+is "$stop_rc" 0 "SIGTERM during a message: mauthd stops cleanly (status 0: under the sanitizers, no leak)"
+ok $(( (t1 - t0) / 1000000 < 3000 ? 0 : 1 )) "  within 3 s ($(( (t1 - t0) / 1000000 )) ms)"
+wait "$client"
+like "$(cat "$tmp/pause.out")" "pause-eom 1 refused" "  the MTA side sees the connection go"
+like "$(cat "$tmp/mauthd.err")" "stopping with 1 MTA connection open" "  and mauthd logs that it left one open"
 done_testing

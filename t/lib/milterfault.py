@@ -32,12 +32,15 @@ Scenarios (the MTA side of the faults in issue 8):
   long-mailfrom   a MAIL FROM of 20,000 octets
   garbage         a packet of unknown command, then a truncated one
   huge-length     a packet announcing 2 GB of data
+  pause-eom       a plain message that waits 1.5 s before its end of
+                  message (mauthd is told to stop meanwhile)
 """
 import argparse
 import os
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from miltertalk import Session, z, macros, REPLIES, FINAL  # noqa: E402
@@ -209,6 +212,13 @@ def s_garbage(f):
     f.s.sendall(struct.pack('!I', 100) + b'L' + b'short')
     f.close()
     return 'closed'
+
+
+def s_pause_eom(f):
+    f.start()
+    f.header('From', ' <user@pass.example>')
+    time.sleep(1.5)
+    return f.finish()
 
 
 def s_huge_length(f):
