@@ -9,7 +9,8 @@
  *   3. the first configuration snapshot (snapshot.h): the configuration,
  *      the resolver (Nameservers, DNSTimeout, TrustAnchorFile), DKIM with
  *      every signing key read and checked (while root-only key files can
- *      still be read) and the per-transaction contexts built from them;
+ *      still be read), the Public Suffix List for DMARCDiscovery psl and
+ *      the per-transaction contexts built from them;
  *   4. smfi_register, smfi_setconn + smfi_opensocket, TCP_NODELAY on an
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *      the MetricsSocket listener (metrics_http.c);
@@ -264,6 +265,11 @@ mauthd_config(const char *path, bool check, bool dump)
 		/* the keys, read and checked exactly as start-up does */
 		if (snapshot_dkim_check(conf, &error) < 0) {
 			fprintf(stderr, "mauthd: %s: DKIM: %s\n", path, error);
+			free(error);
+			exit(EX_CONFIG);
+		}
+		if (snapshot_psl_check(conf, &error) < 0) {
+			fprintf(stderr, "mauthd: %s: PublicSuffixList: %s\n", path, error);
 			free(error);
 			exit(EX_CONFIG);
 		}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "dmarc_eval.h"
 #include "dkim.h"
 #include "spf.h"
 
@@ -31,7 +32,8 @@ struct mauth_buf;
  */
 #define METRICS_METHODS(X) \
 	X(SPF, "spf", MAUTH_SPF_PERMERROR + 1, mauth_spf_result_name) \
-	X(DKIM, "dkim", MAUTH_DKIM_PERMERROR + 1, mauth_dkim_result_name)
+	X(DKIM, "dkim", MAUTH_DKIM_PERMERROR + 1, mauth_dkim_result_name) \
+	X(DMARC, "dmarc", MAUTH_DMARC_RESULT_PERMERROR + 1, mauth_dmarc_result_name)
 
 /* X(CONST, "label", "help text") */
 #define METRICS_PHASES(X) \

@@ -75,13 +75,43 @@ outcome_dkim(const struct msg *m, struct mauth_buf *line)
 	mauth_buf_free(&v);
 }
 
+/*
+ * outcome_dmarc - dmarc=RESULT, and for the author domain that decided:
+ * header_from, the published policy and the disposition applied, and the
+ * reason when the disposition is not the policy's (RFC 9990 PolicyOverride)
+ */
+static void
+outcome_dmarc(const struct mauth_inbound_dmarc *d, struct mauth_buf *line)
+{
+	const struct mauth_dmarc_outcome *out, *o;
+	size_t acting, n = mauth_inbound_dmarc_outcomes(d, &out, &acting);
+	enum mauth_dmarc_result r = mauth_inbound_dmarc_result(d);
+
+	kv(line, "dmarc", mauth_dmarc_result_name(r));
+	metrics_verdict(outcome_metrics, METRICS_M_DMARC, (int)r);
+	if (n == 0)
+		return;
+	o = &out[acting];
+	kv(line, "header_from", o->header_from);
+	if (o->record != NULL) {
+		kv(line, "policy", mauth_dmarc_policy_name(o->record->p));
+		kv(line, "dis", mauth_dmarc_policy_name(o->disposition));
+	}
+	if (o->override != MAUTH_DMARC_OVERRIDE_NONE)
+		kv(line, "override", mauth_dmarc_override_name(o->override));
+}
+
 /* outcome_verdicts - one key and one counter per evaluated method */
 static void
 outcome_verdicts(const struct msg *m, struct mauth_buf *line)
 {
+	const struct mauth_inbound_dmarc *d = mauth_inbound_get_dmarc(m->in);
+
 	kv(line, "spf", mauth_spf_result_name(m->spf));
 	metrics_verdict(outcome_metrics, METRICS_M_SPF, (int)m->spf);
 	outcome_dkim(m, line);
+	if (d != NULL)
+		outcome_dmarc(d, line);
 }
 
 void

@@ -17,6 +17,12 @@
  *   spf        SPF result (inbound only)
  *   dkim       inbound only: "RESULT:DOMAIN:SELECTOR" per DKIM-Signature,
  *              ","-separated, or "none" (unsigned)
+ *   dmarc      DMARC result (inbound, DMARC configured); then, when an
+ *              author domain was evaluated, for the one that decided:
+ *     header_from   the author domain
+ *     policy        its published p= (when a record applied)
+ *     dis           the disposition applied (when a record applied)
+ *     override      why dis differs from the policy (RFC 9990 names)
  *   forged_ar_removed   forged Authentication-Results fields removed
  *   action     accept, quarantine, tempfail or reject
  *

@@ -211,18 +211,49 @@ snapshot_dkim_check(const struct mauth_conf *conf, char **error_r)
 
 /* ---------------------------------------------------------------- snapshot */
 
+/* psl_load - the list DMARCDiscovery psl needs; NULL (and 0) otherwise */
+static int
+psl_load(const struct mauth_conf *conf, struct mauth_dmarc_psl **psl_r,
+    char **error_r)
+{
+	*psl_r = NULL;
+	if (conf->dmarc_discovery != MAUTH_DMARC_DISCOVERY_PSL)
+		return 0;
+	*psl_r = mauth_dmarc_psl_load(conf->public_suffix_list, error_r);
+	return *psl_r != NULL ? 0 : -1;
+}
+
+int
+snapshot_psl_check(const struct mauth_conf *conf, char **error_r)
+{
+	struct mauth_dmarc_psl *psl;
+
+	if (psl_load(conf, &psl, error_r) < 0)
+		return -1;
+	mauth_dmarc_psl_free(&psl);
+	return 0;
+}
+
 static struct snapshot *
 snapshot_build(struct mauth_conf *conf, unsigned long generation, char **error_r)
 {
 	struct snapshot *s;
 	struct mauth_dkim *dkim;
 	struct mauth_dkim_keys *keys;
+	struct mauth_dmarc_psl *psl;
 	char *error = NULL;
-	struct snapshot_resolver *r = resolver_get(conf, &error);
+	struct snapshot_resolver *r;
 
-	if (r == NULL) {
+	if (psl_load(conf, &psl, &error) < 0) {
+		*error_r = xasprintf("PublicSuffixList: %s", error);
+		free(error);
+		mauth_conf_free(&conf);
+		return NULL;
+	}
+	if ((r = resolver_get(conf, &error)) == NULL) {
 		*error_r = xasprintf("resolver: %s", error);
 		free(error);
+		mauth_dmarc_psl_free(&psl);
 		mauth_conf_free(&conf);
 		return NULL;
 	}
@@ -230,6 +261,7 @@ snapshot_build(struct mauth_conf *conf, unsigned long generation, char **error_r
 		*error_r = xasprintf("DKIM: %s", error);
 		free(error);
 		resolver_put(r);
+		mauth_dmarc_psl_free(&psl);
 		mauth_conf_free(&conf);
 		return NULL;
 	}
@@ -244,10 +276,12 @@ snapshot_build(struct mauth_conf *conf, unsigned long generation, char **error_r
 	s->conf = conf;
 	s->resolver = r;
 	s->dns = r->dns;
+	s->psl = psl;
 	s->ictx.dns = s->dns;
 	s->ictx.authserv_id = conf->authserv_id;
 	s->ictx.spf.receiver = conf->authserv_id;
 	s->ictx.on_temperror = conf->on_temperror;
+	mauth_inbound_dmarc_conf_init(&s->ictx.dmarc, conf, psl);
 	return s;
 }
 
@@ -361,6 +395,7 @@ snapshot_put(struct snapshot **sp)
 	mauth_dkim_free(&s->dkim);
 	if (r != NULL)
 		resolver_free(r);
+	mauth_dmarc_psl_free(&s->psl);
 	mauth_conf_free(&s->conf);
 	free(s);
 }

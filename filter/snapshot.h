@@ -4,8 +4,9 @@
  * A snapshot is everything a milter session needs that comes from the
  * configuration: the loaded struct mauth_conf, the resolver built from its
  * DNS keys, DKIM (libopendkim set up, and every KeyTable key read, parsed
- * and checked against the SigningTable), and the per-transaction context
- * (lib/inbound.h) and signing context (sign.h) that point into them.  A
+ * and checked against the SigningTable), the Public Suffix List when DMARC
+ * uses it, and the per-transaction context (lib/inbound.h) and signing
+ * context (sign.h) that point into them.  A
  * reload reads the keys again (as UserID: they must be readable by it);
  * a key that fails keeps the snapshot in force.  It is built
  * completely before anyone sees it and never changed afterwards, so
@@ -25,6 +26,7 @@
 #define MAUTHD_SNAPSHOT_H
 
 #include "conf.h"
+#include "dmarc_discover.h"
 #include "dkim.h"
 #include "dns.h"
 #include "inbound.h"
@@ -38,7 +40,8 @@ struct snapshot {
 	struct mauth_dns *dns;		/* == resolver's; shared, see above */
 	struct mauth_dkim *dkim;	/* verifying and signing (points into conf) */
 	struct mauth_dkim_keys *keys;	/* KeyTable + SigningTable; NULL: no signing */
-	struct mauth_inbound_ctx ictx;	/* points into conf, dns and dkim */
+	struct mauth_dmarc_psl *psl;	/* DMARCDiscovery psl: loaded once per snapshot */
+	struct mauth_inbound_ctx ictx;	/* points into conf, dns, dkim and psl */
 	struct sign_ctx sctx;		/* points to dkim and keys */
 
 	/* private to snapshot.c */
@@ -66,6 +69,12 @@ int snapshot_resolver_check(const struct mauth_conf *conf, char **error_r);
  * naming no key), with the same message.  0, or -1 with *error_r.
  */
 int snapshot_dkim_check(const struct mauth_conf *conf, char **error_r);
+
+/*
+ * snapshot_psl_check - with DMARCDiscovery psl, load and free the Public
+ * Suffix List conf names (mauthd -n).  0, or -1 with *error_r.
+ */
+int snapshot_psl_check(const struct mauth_conf *conf, char **error_r);
 
 /*
  * snapshot_start - the first snapshot from an already loaded conf (the

@@ -60,6 +60,25 @@ verify_insert_ar(SMFICTX *ctx, const struct conn *c, const struct msg *m)
 	return rc == MI_SUCCESS ? 0 : -1;
 }
 
+/* verify_add_header - DMARCQuarantine header: deliver, marked */
+static sfsistat
+verify_add_header(SMFICTX *ctx, const struct conn *c, const struct msg *m,
+    const struct mauth_action *act, const char **action_r)
+{
+	char *value = c->leadspc ? xasprintf(" %s", act->header_value) :
+	    xstrdup(act->header_value);
+	int rc = smfi_addheader(ctx, (char *)act->header_name, value);
+
+	free(value);
+	if (rc != MI_SUCCESS) {
+		*action_r = reply_internal_action();
+		return reply_internal_error(ctx, m, "smfi_addheader: adding %s failed",
+		    act->header_name);
+	}
+	*action_r = "accept";	/* marked, but accepted: the log's dis= says why */
+	return SMFIS_CONTINUE;
+}
+
 static sfsistat
 verify_action(SMFICTX *ctx, const struct conn *c, const struct msg *m,
     const char **action_r)
@@ -70,7 +89,9 @@ verify_action(SMFICTX *ctx, const struct conn *c, const struct msg *m,
 	switch (act.kind) {
 	case MAUTH_ACTION_ACCEPT:
 		*action_r = "accept";
-		return SMFIS_CONTINUE;
+		if (act.header_name == NULL)
+			return SMFIS_CONTINUE;
+		return verify_add_header(ctx, c, m, &act, action_r);
 	case MAUTH_ACTION_TEMPFAIL:
 		*action_r = "tempfail";
 		reply_set(ctx, m, act.rcode ? act.rcode : "451",

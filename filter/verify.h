@@ -15,7 +15,8 @@
 /*
  * verify_eom - run eom on m->in (which must exist) and apply its results
  * to ctx.  Returns the SMFIS_ code for the MTA and sets *action_r to the
- * word the log line uses ("accept", "quarantine", "tempfail", "reject").
+ * word the log line uses ("accept", "quarantine", "tempfail", "reject";
+ * a message marked with DMARCQuarantineHeader is "accept").
  * A libmilter edit that fails is an internal error (reply.h).
  */
 sfsistat verify_eom(SMFICTX *ctx, const struct conn *c, struct msg *m,

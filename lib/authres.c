@@ -40,6 +40,7 @@ struct authres_resinfo {
 	char *method;
 	char *result;
 	char *reason;		/* NULL: no reason= */
+	char *comment;		/* NULL: none; written as "(comment)" */
 	struct authres_prop *props;
 	size_t nprops;
 };
@@ -77,6 +78,7 @@ mauth_authres_free(struct mauth_authres **arp)
 		free(r->method);
 		free(r->result);
 		free(r->reason);
+		free(r->comment);
 	}
 	free(ar->res);
 	free(ar->authserv_id);
@@ -110,6 +112,18 @@ mauth_authres_add(struct mauth_authres *ar, const char *method,
 		r->nprops++;
 	}
 	va_end(ap);
+}
+
+void
+mauth_authres_comment(struct mauth_authres *ar, const char *text)
+{
+	struct authres_resinfo *r;
+
+	if (ar->nres == 0)
+		return;
+	r = &ar->res[ar->nres - 1];
+	free(r->comment);
+	r->comment = text != NULL ? xstrdup(text) : NULL;
 }
 
 /* ---------------------------------------------------------------- values */
@@ -291,6 +305,18 @@ format_resinfo(struct authres_out *o, const struct authres_resinfo *r)
 	else
 		mauth_buf_putc(&o->buf, ' ');
 	mauth_buf_printf(&o->buf, "%s=%s", r->method, r->result);
+	if (r->comment != NULL) {
+		/* ctext with quoted-pairs (RFC 5322 3.2.2): nothing can end it */
+		mauth_buf_putc(&word, '(');
+		for (const unsigned char *c = (const unsigned char *)r->comment; *c; c++) {
+			if (*c == '(' || *c == ')' || *c == '\\')
+				mauth_buf_putc(&word, '\\');
+			mauth_buf_putc(&word, *c < ' ' || *c == 0x7f ? '?' : (char)*c);
+		}
+		mauth_buf_putc(&word, ')');
+		put_word(o, word.data, word.len);
+		mauth_buf_truncate(&word, 0);
+	}
 	if (r->reason != NULL) {
 		mauth_buf_puts(&word, "reason=");
 		put_value(&word, r->reason);

@@ -52,6 +52,15 @@ void mauth_authres_free(struct mauth_authres **ar);
 void mauth_authres_add(struct mauth_authres *ar, const char *method,
     const char *result, const char *reason, ...) __attribute__((sentinel));
 
+/*
+ * mauth_authres_comment - a comment for the resinfo added last, written
+ * right after its result: "dmarc=fail (p=reject dis=reject) header.from=..."
+ * (RFC 8601 section 2.2 allows CFWS there).  "(", ")" and "\" in text are
+ * escaped and control characters written as '?'.  No-op before the first
+ * mauth_authres_add(); a second call replaces the first.
+ */
+void mauth_authres_comment(struct mauth_authres *ar, const char *text);
+
 /* mauth_authres_format - the field body (after "Authentication-Results:") */
 char *mauth_authres_format(const struct mauth_authres *ar, bool fold);
 

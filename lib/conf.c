@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "conf_value.h"
+#include "dns.h"
 #include "xmalloc.h"
 
 /* A configuration file larger than this is not a configuration file. */
@@ -35,6 +36,9 @@
 /* ENUM fields are written through an int *. */
 _Static_assert(sizeof(enum mauth_conf_on_error) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_on_temperror) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_dmarc_discovery) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_dmarc_quarantine) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_from_action) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_canon) == sizeof(int), "enum size");
 
 /* ---------------------------------------------------------------- checks */
@@ -123,6 +127,48 @@ check_readable(const char *value, char **why_r)
 	return 0;
 }
 
+/*
+ * DMARCQuarantineHeader: "Name: value", an RFC 5322 field-name (printable
+ * ASCII but ":", section 3.6.8) and an unstructured value on one line.
+ */
+static int
+check_header_field(const char *value, char **why_r)
+{
+	const char *colon = strchr(value, ':');
+
+	if (colon == NULL || colon == value) {
+		*why_r = xstrdup("expected \"Name: value\" (a header field)");
+		return -1;
+	}
+	for (const char *p = value; p < colon; p++) {
+		if (*p <= ' ' || *p >= 0x7f) {
+			*why_r = xasprintf("the field name \"%.*s\" may only hold "
+			    "printable characters, no white space (RFC 5322 3.6.8)",
+			    (int)(colon - value), value);
+			return -1;
+		}
+	}
+	for (const char *p = colon + 1; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ' && *p != '\t') {
+			*why_r = xstrdup("control character in the field value");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* DMARCIgnoreDomains item: a domain name */
+static int
+check_domain(const char *value, char **why_r)
+{
+	char *norm = mauth_dns_name_normalise(value, why_r);
+
+	if (norm == NULL)
+		return -1;
+	free(norm);
+	return 0;
+}
+
 /* MetricsSocket: Prometheus scrapes over TCP, so no local: socket */
 static int
 check_metrics_socket(const char *value, char **why_r)
@@ -199,6 +245,34 @@ static const struct mauth_conf_name names_on_error[] = {
 	{ NULL, 0 }
 };
 
+static const struct mauth_conf_name names_discovery[] = {
+	{ "rfc9989", MAUTH_DMARC_DISCOVERY_RFC9989 },
+	{ "treewalk", MAUTH_DMARC_DISCOVERY_RFC9989 },
+	{ "psl", MAUTH_DMARC_DISCOVERY_PSL },
+	{ "rfc7489", MAUTH_DMARC_DISCOVERY_PSL },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_quarantine[] = {
+	{ "quarantine", MAUTH_DMARC_QUARANTINE_HOLD },
+	{ "header", MAUTH_DMARC_QUARANTINE_HEADER },
+	{ "accept", MAUTH_DMARC_QUARANTINE_ACCEPT },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_from_action[] = {
+	{ "reject", MAUTH_FROM_REJECT },
+	{ "accept", MAUTH_FROM_ACCEPT },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_multiple_from[] = {
+	{ "reject", MAUTH_FROM_REJECT },
+	{ "accept", MAUTH_FROM_ACCEPT },
+	{ "evaluate", MAUTH_FROM_EVALUATE },
+	{ NULL, 0 }
+};
+
 static const struct mauth_conf_name names_canon[] = {
 	{ "relaxed/relaxed", MAUTH_CANON_RELAXED_RELAXED },
 	{ "relaxed/simple", MAUTH_CANON_RELAXED_SIMPLE },
@@ -256,6 +330,24 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("SocketMode",	MODE,	socket_mode,	"0660", .min = 0, .max = 0777),
 	ROW("MetricsSocket",	SOCKET,	metrics_socket,	NULL,
 	    .check = check_metrics_socket),
+	ROW("DMARCDiscovery",	ENUM,	dmarc_discovery, "rfc9989",
+	    .names = names_discovery),
+	ROW("PublicSuffixList",	PATH,	public_suffix_list, NULL,
+	    .check = check_readable),
+	ROW("RejectFailures",	BOOL,	reject_failures, "yes"),
+	ROW("DMARCQuarantine",	ENUM,	dmarc_quarantine, "quarantine",
+	    .names = names_quarantine),
+	ROW("DMARCQuarantineHeader", STRING, dmarc_quarantine_header,
+	    "X-Mauth-Quarantine: DMARC", .check = check_header_field),
+	ROW("DMARCMultipleFrom", ENUM,	dmarc_multiple_from, "reject",
+	    .names = names_multiple_from),
+	ROW("DMARCMalformedFrom", ENUM,	dmarc_malformed_from, "reject",
+	    .names = names_from_action),
+	ROW("DMARCMissingFrom",	ENUM,	dmarc_missing_from, "accept",
+	    .names = names_from_action),
+	ROW("DMARCIgnoreDomains", LIST,	dmarc_ignore_domains, NULL,
+	    .check = check_domain),
+	ROW("DMARCTrustedSources", CIDRS, dmarc_trusted_sources, NULL),
 	ROW("KeyTable",		STRING,	key_table,	NULL, .check = check_table),
 	ROW("SigningTable",	STRING,	signing_table,	NULL, .check = check_table),
 	ROW("MultipleSignatures", BOOL,	multiple_signatures, "no"),

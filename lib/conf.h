@@ -34,6 +34,26 @@ enum mauth_conf_on_error {
 	MAUTH_ON_ERROR_REJECT,
 };
 
+/* DMARCDiscovery: how DMARC records and Organizational Domains are found */
+enum mauth_conf_dmarc_discovery {
+	MAUTH_DMARC_DISCOVERY_RFC9989 = 0,	/* DNS tree walk */
+	MAUTH_DMARC_DISCOVERY_PSL,		/* RFC 7489, Public Suffix List */
+};
+
+/* DMARCQuarantine: what a quarantine disposition does */
+enum mauth_conf_dmarc_quarantine {
+	MAUTH_DMARC_QUARANTINE_HOLD = 0,	/* smfi_quarantine: the MTA's hold queue */
+	MAUTH_DMARC_QUARANTINE_HEADER,		/* deliver with DMARCQuarantineHeader */
+	MAUTH_DMARC_QUARANTINE_ACCEPT,		/* deliver, A-R only */
+};
+
+/* DMARCMultipleFrom, DMARCMalformedFrom, DMARCMissingFrom */
+enum mauth_conf_from_action {
+	MAUTH_FROM_REJECT = 0,		/* 550 5.7.1 */
+	MAUTH_FROM_ACCEPT,		/* deliver; dmarc=permerror (none if missing) */
+	MAUTH_FROM_EVALUATE,		/* several domains: DMARC for each, the worst acts */
+};
+
 /* Canonicalization for signing: header/body (RFC 6376 section 3.4) */
 enum mauth_conf_canon {
 	MAUTH_CANON_RELAXED_RELAXED = 0,
@@ -59,8 +79,18 @@ struct mauth_conf {
 	enum mauth_conf_on_temperror on_temperror;	/* On-TempError */
 	enum mauth_conf_on_error on_internal_error;	/* On-InternalError */
 	unsigned socket_mode;		/* SocketMode: for local: sockets */
-	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
 
+	enum mauth_conf_dmarc_discovery dmarc_discovery;	/* DMARCDiscovery */
+	char *public_suffix_list;	/* PublicSuffixList; NULL = libpsl's newest */
+	bool reject_failures;		/* RejectFailures */
+	enum mauth_conf_dmarc_quarantine dmarc_quarantine;	/* DMARCQuarantine */
+	char *dmarc_quarantine_header;	/* DMARCQuarantineHeader: "Name: value" */
+	enum mauth_conf_from_action dmarc_multiple_from;	/* DMARCMultipleFrom */
+	enum mauth_conf_from_action dmarc_malformed_from;	/* DMARCMalformedFrom */
+	enum mauth_conf_from_action dmarc_missing_from;	/* DMARCMissingFrom */
+	char **dmarc_ignore_domains;	/* DMARCIgnoreDomains: NULL-terminated */
+	struct mauth_cidr_list dmarc_trusted_sources;	/* DMARCTrustedSources */
+	char *metrics_socket;		/* MetricsSocket: inet:PORT@ADDR; NULL = none */
 
 	/* DKIM (lib/dkim.h; the tables are loaded by mauthd at start-up) */
 	char *key_table;		/* KeyTable: file:PATH or PATH; NULL = no signing */

@@ -9,6 +9,8 @@
  * 8601 section 5).  Each authentication method contributes its resinfos
  * through its own small function (authres_methods[] below); DMARC adds
  * its own there, and its say in the action in decide().
+ * DMARC lives in inbound_dmarc.c: this file feeds it the From fields,
+ * recipients, SPF outcome and DKIM results, and maps its verdict.
  *
  * Ownership: see inbound.h.  The object keeps copies of every string it is
  * given and owns the SPF outcome and the action text.
@@ -25,6 +27,10 @@
 
 /* RFC 7372 section 3.2: X.7.24 "SPF validation error" (a temperror) */
 #define INBOUND_SPF_ERROR_XCODE "4.7.24"
+/* RFC 9989 7.2: "550 5.7.1 Email rejected per DMARC policy for ..." */
+#define INBOUND_DMARC_REJECT_XCODE "5.7.1"
+/* RFC 3463 X.7.0: other security status (RFC 7372 has no DMARC code) */
+#define INBOUND_DMARC_TEMP_XCODE "4.7.0"
 /* RFC 3463 section 3.8: X.7.5 "Cryptographic failure" (DKIM temperror) */
 #define INBOUND_DKIM_ERROR_XCODE "4.7.5"
 
@@ -46,6 +52,9 @@ struct mauth_inbound {
 	size_t *forged;			/* positions of those claiming our id */
 	size_t nforged;
 
+	struct mauth_inbound_dmarc *dmarc;	/* NULL: DMARC not configured */
+	char *header_name, *header_value;	/* DMARCQuarantine header */
+
 	struct mauth_action action;
 	char *action_text;
 };
@@ -65,6 +74,8 @@ mauth_inbound_new(const struct mauth_inbound_ctx *ctx,
 	in->action.kind = MAUTH_ACTION_ACCEPT;
 	if (ctx->dkim != NULL)
 		in->dkim = mauth_dkim_verify_new(ctx->dkim, NULL);
+	if (ctx->dmarc.enabled)
+		in->dmarc = mauth_inbound_dmarc_new(&ctx->dmarc);
 	return in;
 }
 
@@ -80,6 +91,9 @@ mauth_inbound_free(struct mauth_inbound **inp)
 	free(in->helo);
 	free(in->mailfrom);
 	free(in->forged);
+	mauth_inbound_dmarc_free(&in->dmarc);
+	free(in->header_name);
+	free(in->header_value);
 	free(in->action_text);
 	free(in);
 	*inp = NULL;
@@ -122,6 +136,8 @@ mauth_inbound_mailfrom(struct mauth_inbound *in, const char *reverse_path)
 	in->have_mailfrom = true;
 
 	/* A repeated MAIL FROM starts the evaluation over (RFC 5321 3.3). */
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_reset(in->dmarc);
 	mauth_spf_outcome_clear(&in->spf);
 	memset(&in->spf, 0, sizeof(in->spf));
 	in->spf_done = false;
@@ -137,8 +153,9 @@ mauth_inbound_mailfrom(struct mauth_inbound *in, const char *reverse_path)
 void
 mauth_inbound_rcpt(struct mauth_inbound *in, const char *forward_path)
 {
-	(void)in;
-	(void)forward_path;	/* DMARC reports will count recipients */
+	/* aggregate reports carry the recipient domains (RFC 9990) */
+	if (in->dmarc != NULL && forward_path != NULL)
+		mauth_inbound_dmarc_rcpt(in->dmarc, forward_path);
 }
 
 void
@@ -147,6 +164,8 @@ mauth_inbound_header(struct mauth_inbound *in, const char *name,
 {
 	if (in->dkim != NULL)
 		mauth_dkim_verify_header(in->dkim, name, value);
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_header(in->dmarc, name, value);
 	if (strcasecmp(name, "Authentication-Results") != 0)
 		return;
 	in->ar_fields++;
@@ -203,39 +222,126 @@ dkim_temperror(const struct mauth_inbound *in)
 	return domain;
 }
 
+/* set_action - the action and its reply, the text copied */
+static void
+set_action(struct mauth_inbound *in, enum mauth_action_kind kind,
+    const char *rcode, const char *xcode, char *text)
+{
+	free(in->action_text);
+	in->action_text = text;
+	in->action = (struct mauth_action){ .kind = kind, .rcode = rcode,
+	    .xcode = xcode, .text = text };
+}
+
+/* dmarc_header - split DMARCQuarantineHeader "Name: value" for the MTA */
+static void
+dmarc_header(struct mauth_inbound *in)
+{
+	const char *field = in->ctx->dmarc.quarantine_header;
+	const char *colon = field != NULL ? strchr(field, ':') : NULL;
+
+	if (colon == NULL)
+		return;
+	free(in->header_name);
+	free(in->header_value);
+	in->header_name = xstrndup(field, (size_t)(colon - field));
+	in->header_value = xstrdup(colon + 1 + strspn(colon + 1, " \t"));
+	in->action.header_name = in->header_name;
+	in->action.header_value = in->header_value;
+}
+
 /*
  * decide - the action from every verdict.  A temperror is a DNS problem
  * that may clear up: with On-TempError tempfail the client is told to come
  * back (RFC 7208 section 8.6 allows a 4xx), rather than having mail
- * delivered whose authentication could not be checked.
+ * delivered whose authentication could not be checked.  A DMARC reject is
+ * final whatever else is pending; a quarantine only stands when nothing
+ * asks for a retry.
  */
 static void
 decide(struct mauth_inbound *in)
 {
-	free(in->action_text);
-	in->action_text = NULL;
-	in->action = (struct mauth_action){ .kind = MAUTH_ACTION_ACCEPT };
+	const char *dtext = NULL, *dkim_temp = dkim_temperror(in);
+	enum mauth_inbound_dmarc_verdict dv = in->dmarc != NULL ?
+	    mauth_inbound_dmarc_verdict(in->dmarc, &dtext) :
+	    MAUTH_INBOUND_DMARC_ACCEPT;
 
-	if (in->spf_done && in->spf.result == MAUTH_SPF_TEMPERROR &&
+	set_action(in, MAUTH_ACTION_ACCEPT, NULL, NULL, NULL);
+	if (dv == MAUTH_INBOUND_DMARC_REJECT) {
+		set_action(in, MAUTH_ACTION_REJECT, "550",
+		    INBOUND_DMARC_REJECT_XCODE, xstrdup(dtext));
+	} else if (in->spf_done && in->spf.result == MAUTH_SPF_TEMPERROR &&
 	    in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
-		in->action_text = xasprintf("SPF check of %s could not be completed "
-		    "(temporary DNS error), try again later",
-		    in->spf.domain != NULL ? in->spf.domain : "the sender's domain");
-		in->action.kind = MAUTH_ACTION_TEMPFAIL;
-		in->action.rcode = "451";
-		in->action.xcode = INBOUND_SPF_ERROR_XCODE;
-		in->action.text = in->action_text;
-		return;
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_SPF_ERROR_XCODE, xasprintf("SPF check of %s could "
+		    "not be completed (temporary DNS error), try again later",
+		    in->spf.domain != NULL ? in->spf.domain :
+		    "the sender's domain"));
+	} else if (dkim_temp != NULL &&
+	    in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_DKIM_ERROR_XCODE, xasprintf("DKIM key of %s could not "
+		    "be fetched (temporary DNS error), try again later", dkim_temp));
+	} else if (dv == MAUTH_INBOUND_DMARC_TEMPFAIL) {
+		set_action(in, MAUTH_ACTION_TEMPFAIL, "451",
+		    INBOUND_DMARC_TEMP_XCODE, xstrdup(dtext));
+	} else if (dv == MAUTH_INBOUND_DMARC_QUARANTINE) {
+		set_action(in, MAUTH_ACTION_QUARANTINE, NULL, NULL, xstrdup(dtext));
+	} else if (dv == MAUTH_INBOUND_DMARC_HEADER) {
+		dmarc_header(in);
 	}
-	const char *d = dkim_temperror(in);
-	if (d != NULL && in->ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
-		in->action_text = xasprintf("DKIM key of %s could not be fetched "
-		    "(temporary DNS error), try again later", d);
-		in->action.kind = MAUTH_ACTION_TEMPFAIL;
-		in->action.rcode = "451";
-		in->action.xcode = INBOUND_DKIM_ERROR_XCODE;
-		in->action.text = in->action_text;
+}
+
+/* dkim_result - lib/dkim's result as DMARC's input (RFC 8601 names both) */
+static enum mauth_dmarc_dkim_result
+dkim_result(enum mauth_dkim_result r)
+{
+	switch (r) {
+	case MAUTH_DKIM_PASS: return MAUTH_DMARC_DKIM_PASS;
+	case MAUTH_DKIM_FAIL: return MAUTH_DMARC_DKIM_FAIL;
+	case MAUTH_DKIM_POLICY: return MAUTH_DMARC_DKIM_POLICY;
+	case MAUTH_DKIM_NEUTRAL: return MAUTH_DMARC_DKIM_NEUTRAL;
+	case MAUTH_DKIM_TEMPERROR: return MAUTH_DMARC_DKIM_TEMPERROR;
+	case MAUTH_DKIM_PERMERROR: return MAUTH_DMARC_DKIM_PERMERROR;
+	case MAUTH_DKIM_NONE: break;
 	}
+	return MAUTH_DMARC_DKIM_NONE;
+}
+
+/*
+ * dmarc_eom - run DMARC with what the transaction knows: SPF's outcome
+ * and each DKIM signature's d=, s= and result as plain values
+ * (dmarc_eval.h); a signature without d= cannot align and is left out.
+ */
+static void
+dmarc_eom(struct mauth_inbound *in)
+{
+	const struct mauth_dkim_sig *sigs;
+	size_t n = mauth_inbound_dkim(in, &sigs, NULL), k = 0;
+	struct mauth_dmarc_dkim_input *dkim = xcalloc(n + 1, sizeof(*dkim));
+	struct mauth_inbound_dmarc_facts f = {
+		.dns = in->ctx->dns,
+		.client = in->have_client ? &in->client : NULL,
+		.mailfrom = in->have_mailfrom ? in->mailfrom : NULL,
+		.spf = in->spf_done ? &in->spf : NULL,
+		.dkim = dkim,
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		if (sigs[i].domain == NULL)
+			continue;
+		dkim[k++] = (struct mauth_dmarc_dkim_input){
+			.domain = sigs[i].domain,
+			.selector = sigs[i].selector,
+			.result = dkim_result(sigs[i].result),
+			.human_result = sigs[i].result == MAUTH_DKIM_PASS ?
+			    NULL : sigs[i].reason,
+		};
+	}
+	f.ndkim = k;
+	if (in->dmarc != NULL && in->ctx->dns != NULL)
+		mauth_inbound_dmarc_eom(in->dmarc, &f);
+	free(dkim);
 }
 
 void
@@ -243,6 +349,7 @@ mauth_inbound_eom(struct mauth_inbound *in)
 {
 	if (in->dkim != NULL)
 		mauth_dkim_verify_eom(in->dkim);
+	dmarc_eom(in);
 	decide(in);
 }
 
@@ -322,11 +429,20 @@ authres_dkim(const struct mauth_inbound *in, struct mauth_authres *ar)
 	}
 }
 
+/* authres_dmarc - "dmarc=RESULT (p=... sp=... dis=...) header.from=DOMAIN" */
+static void
+authres_dmarc(const struct mauth_inbound *in, struct mauth_authres *ar)
+{
+	if (in->dmarc != NULL)
+		mauth_inbound_dmarc_authres(in->dmarc, ar);
+}
+
 /* One function per method, in the order RFC 8601 readers expect them. */
 static void (*const authres_methods[])(const struct mauth_inbound *,
     struct mauth_authres *) = {
 	authres_spf,
 	authres_dkim,
+	authres_dmarc,
 };
 
 char *
@@ -347,6 +463,12 @@ mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r)
 {
 	*pos_r = in->forged;
 	return in->nforged;
+}
+
+const struct mauth_inbound_dmarc *
+mauth_inbound_get_dmarc(const struct mauth_inbound *in)
+{
+	return in->dmarc;
 }
 
 void

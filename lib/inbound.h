@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "dkim.h"
 #include "dns.h"
+#include "inbound_dmarc.h"
 #include "ip.h"
 #include "spf.h"
 
@@ -35,6 +36,8 @@ struct mauth_inbound_ctx {
 	struct mauth_spf_options spf;
 	const struct mauth_dkim *dkim;		/* DKIM verification; NULL: none */
 	enum mauth_conf_on_temperror on_temperror;
+	/* DMARC (inbound_dmarc.h); zeroed: no DMARC evaluation */
+	struct mauth_inbound_dmarc_conf dmarc;
 };
 
 /* What the MTA should do with the message (filter maps it to SMFIS_*). */
@@ -50,6 +53,9 @@ struct mauth_action {
 	const char *rcode;	/* "451", "550"; NULL for accept */
 	const char *xcode;	/* "4.7.5", ... */
 	const char *text;	/* reply text / quarantine reason; owned by the transaction */
+	/* accept: a header field to add (DMARCQuarantine header); else NULL */
+	const char *header_name;
+	const char *header_value;
 };
 
 struct mauth_inbound;
@@ -111,6 +117,12 @@ char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
  */
 size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
 /*
+ * mauth_inbound_get_dmarc - the DMARC part of the transaction (outcomes
+ * for reports, the log summary); NULL when DMARC is not configured.
+ */
+const struct mauth_inbound_dmarc *mauth_inbound_get_dmarc(
+    const struct mauth_inbound *in);
+/*
  * mauth_inbound_dkim - the DKIM results (dkim.h) in header order, for
  * DMARC and the log; 0 when the message is unsigned or DKIM is off.
  * *skipped_r (may be NULL) counts signatures beyond the verification limit.
@@ -118,11 +130,16 @@ size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r
 size_t mauth_inbound_dkim(const struct mauth_inbound *in,
     const struct mauth_dkim_sig **sigs_r, size_t *skipped_r);
 /*
- * mauth_inbound_action - accept, except with On-TempError tempfail: an SPF
- * temperror gives TEMPFAIL "451" "4.7.24" (RFC 7372 section 3.2, SPF
- * validation error) with a text naming the domain; else a DKIM temperror
- * with no DKIM signature passing gives "451" "4.7.5" (RFC 3463,
- * cryptographic failure) naming the signing domain.  Accept before eom.
+ * mauth_inbound_action - accept, except:
+ *   REJECT "550" "5.7.1" (RFC 9989 7.2) for a DMARC failure under p=reject
+ *   or a From field refused by configuration (inbound_dmarc.h); else, with
+ *   On-TempError tempfail, TEMPFAIL "451" "4.7.24" (RFC 7372 section 3.2,
+ *   SPF validation error) for an SPF temperror, "451" "4.7.5" (RFC 3463,
+ *   cryptographic failure) for a DKIM temperror with no DKIM signature
+ *   passing, "451" "4.7.0" for a DMARC temperror, each naming the domain;
+ *   else QUARANTINE for a DMARC failure under p=quarantine, or accept with
+ *   header_name/header_value set (DMARCQuarantine header).  Accept before
+ *   eom.
  */
 void mauth_inbound_action(const struct mauth_inbound *in, struct mauth_action *action_r);
 

@@ -28,7 +28,7 @@ set -euo pipefail
 PKGS_BUILD=(
 	build-essential autoconf automake libtool pkg-config
 	libmilter-dev libssl-dev libopendkim-dev libunbound-dev
-	libsqlite3-dev libpsl-dev publicsuffix libpq-dev libyaml-dev
+	libsqlite3-dev libpsl-dev publicsuffix libidn2-dev libpq-dev libyaml-dev
 )
 
 # What the tests run, on top of the build profile.
@@ -44,8 +44,9 @@ PKGS_BUILD=(
 #   groff-base: renders the man pages in t/man.t (warnings are failures)
 #   python3-dnspython: dkimpy's key lookups in the test DNS server
 #     (t/keys-mauthd.t; python3-dkim pulls it in, named to be sure)
+#   openssl: DKIM test keys made at run time (t/postfix-dmarc.t and others)
 PKGS_TEST=(
-	perl iproute2 procps
+	perl iproute2 procps openssl
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl

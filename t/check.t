@@ -1,6 +1,6 @@
 #!/bin/sh
 # check.t - mauth check: the Authentication-Results line it prints for SPF
-# (the test message is unsigned, so every line ends in "dkim=none")
+# (the test message is unsigned, so every line has "dkim=none", then its dmarc=)
 # verdicts answered from t/data/zones/check.zone, that forged A-R fields in
 # the input change nothing, and the exit status of every kind of failure.
 srcdir=${srcdir:-.}
@@ -54,6 +54,9 @@ Hello.
 EOF
 
 AR="Authentication-Results: mx.test.example;"
+# the message's From domain has no DMARC record: dmarc=none (its own
+# cases are in t/dmarc-check.t)
+DM="; dmarc=none header.from=pass.check.example"
 
 # ---------------------------------------------------------------- verdicts
 check_line() {	# check_line DESCRIPTION WANT ARGS...
@@ -64,76 +67,79 @@ check_line() {	# check_line DESCRIPTION WANT ARGS...
 	is "$out" "$want" "$desc: A-R line"
 }
 
-check_line pass "$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none" \
+check_line pass "$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from user@pass.check.example "$tmp/msg.eml"
 check_line "pass, MAIL FROM in angle brackets" \
-	"$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none" \
+	"$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from '<user@pass.check.example>' "$tmp/msg.eml"
-check_line fail "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none" \
+check_line fail "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from user@fail.check.example "$tmp/msg.eml"
-check_line softfail "$AR spf=softfail smtp.mailfrom=user@softfail.check.example; dkim=none" \
+check_line softfail "$AR spf=softfail smtp.mailfrom=user@softfail.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from user@softfail.check.example "$tmp/msg.eml"
-check_line neutral "$AR spf=neutral smtp.mailfrom=user@neutral.check.example; dkim=none" \
+check_line neutral "$AR spf=neutral smtp.mailfrom=user@neutral.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --mail-from user@neutral.check.example "$tmp/msg.eml"
-check_line "none (no SPF record)" "$AR spf=none smtp.mailfrom=user@nospf.check.example; dkim=none" \
+check_line "none (no SPF record)" "$AR spf=none smtp.mailfrom=user@nospf.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --mail-from user@nospf.check.example "$tmp/msg.eml"
 check_line permerror \
-	"$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example; dkim=none" \
+	"$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from user@permerror.check.example "$tmp/msg.eml"
-check_line "null sender: HELO identity passes" "$AR spf=pass smtp.helo=mx.check.example; dkim=none" \
+check_line "null sender: HELO identity passes" "$AR spf=pass smtp.helo=mx.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example --mail-from '<>' "$tmp/msg.eml"
-check_line "null sender: HELO identity fails" "$AR spf=fail smtp.helo=mx.check.example; dkim=none" \
+check_line "null sender: HELO identity fails" "$AR spf=fail smtp.helo=mx.check.example; dkim=none$DM" \
 	--ip 198.51.100.7 --helo mx.check.example --mail-from '' "$tmp/msg.eml"
-check_line "IPv6 client not in the record" "$AR spf=fail smtp.mailfrom=user@pass.check.example; dkim=none" \
+check_line "IPv6 client not in the record" "$AR spf=fail smtp.mailfrom=user@pass.check.example; dkim=none$DM" \
 	--ip 2001:db8::25 --helo mx.check.example --mail-from user@pass.check.example "$tmp/msg.eml"
 check_line "MAIL FROM defaults to Return-Path" \
-	"$AR spf=pass smtp.mailfrom=bounce@pass.check.example; dkim=none" \
+	"$AR spf=pass smtp.mailfrom=bounce@pass.check.example; dkim=none$DM" \
 	--ip 192.0.2.10 --helo mx.check.example "$tmp/msg.eml"
-check_line "no --ip: SPF not evaluated, DKIM finds no signature" "$AR dkim=none" \
+check_line "no --ip: SPF not evaluated, DKIM finds no signature, DMARC still runs" "$AR dkim=none$DM" \
 	--helo mx.check.example --mail-from user@pass.check.example "$tmp/msg.eml"
 
 run check $C --authserv-id other.test.example --ip 192.0.2.10 \
 	--mail-from user@pass.check.example "$tmp/msg.eml"
-is "$out" "Authentication-Results: other.test.example; spf=pass smtp.mailfrom=user@pass.check.example; dkim=none" \
+is "$out" "Authentication-Results: other.test.example; spf=pass smtp.mailfrom=user@pass.check.example; dkim=none$DM" \
 	"--authserv-id overrides AuthservID"
 
 run check $C --ip 192.0.2.10 --mail-from user@fail.check.example - <"$tmp/msg.eml"
-is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none" "message from stdin (-)"
+is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none$DM" "message from stdin (-)"
 run check $C --ip 192.0.2.10 --mail-from user@fail.check.example <"$tmp/msg.eml"
-is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none" "message from stdin (no argument)"
+is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none$DM" "message from stdin (no argument)"
 
 # Several --zone files make one table: include:_spf.example.net is in
 # another file than the record that names it.
 run check -c "$tmp/mauthd.conf" --zone "$srcdir/t/data/zones/example.org.zone" \
 	--zone "$srcdir/t/data/zones/example.net.zone" --ip 203.0.113.5 \
 	--mail-from user@include.example.org "$tmp/msg.eml"
-is "$out" "$AR spf=pass smtp.mailfrom=user@include.example.org; dkim=none" \
+is "$out" "$AR spf=pass smtp.mailfrom=user@include.example.org; dkim=none$DM" \
 	"--zone repeated: include: across zone files"
 
 # ---------------------------------------------------------------- live DNS
 # The same verdicts through libunbound from a real server (--nameserver or
 # the config's Nameservers), and temperror from one that never answers.
-if dns_server_start "$ZONE" && dns_blackhole_start; then
+# The tree walk of DMARC (RFC 9989 4.10) asks up to _dmarc.example, and the
+# test server refuses names outside its zones: serve the TLD too.
+if dns_server_start "$ZONE" "$srcdir/t/data/zones/tld/example.zone" &&
+    dns_blackhole_start; then
 	NS="$DNS_ADDR@$DNS_PORT"
 	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 192.0.2.10 \
 		--helo mx.check.example --mail-from user@pass.check.example "$tmp/msg.eml"
 	is "$rc" 0 "--nameserver: exit 0"
-	is "$out" "$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none" "--nameserver: pass"
+	is "$out" "$AR spf=pass smtp.mailfrom=user@pass.check.example; dkim=none$DM" "--nameserver: pass"
 	q=$(dns_server_queries pass.check.example TXT)
 	[ "$q" -ge 1 ]
 	ok $? "  the server was asked ($q TXT queries)"
 	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 192.0.2.10 \
 		--mail-from user@permerror.check.example "$tmp/msg.eml"
-	is "$out" "$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example; dkim=none" \
+	is "$out" "$AR spf=permerror reason=\"permerror.check.example: term \\\"frobnicate\\\": unknown mechanism \\\"frobnicate\\\"\" smtp.mailfrom=user@permerror.check.example; dkim=none$DM" \
 		"--nameserver: permerror"
 	run check -c "$tmp/mauthd.conf" --nameserver "$NS" --ip 198.51.100.7 \
 		--helo mx.check.example --mail-from '<>' "$tmp/msg.eml"
-	is "$out" "$AR spf=fail smtp.helo=mx.check.example; dkim=none" "--nameserver: null sender"
+	is "$out" "$AR spf=fail smtp.helo=mx.check.example; dkim=none$DM" "--nameserver: null sender"
 
 	printf 'AuthservID mx.test.example\nNameservers %s\n' "$NS" >"$tmp/ns.conf"
 	run check -c "$tmp/ns.conf" --ip 192.0.2.10 --mail-from user@softfail.check.example \
 		"$tmp/msg.eml"
-	is "$out" "$AR spf=softfail smtp.mailfrom=user@softfail.check.example; dkim=none" \
+	is "$out" "$AR spf=softfail smtp.mailfrom=user@softfail.check.example; dkim=none$DM" \
 		"Nameservers from the config"
 
 	printf 'AuthservID mx.test.example\nDNSTimeout 300ms\nOn-TempError tempfail\n' \
@@ -142,7 +148,7 @@ if dns_server_start "$ZONE" && dns_blackhole_start; then
 		--ip 192.0.2.10 --mail-from user@pass.check.example "$tmp/msg.eml"
 	is "$rc" 0 "server that never answers: still exit 0 (a verdict)"
 	case $out in
-	"$AR spf=temperror reason=\"pass.check.example: "*"\" smtp.mailfrom=user@pass.check.example; dkim=none") r=0 ;;
+	"$AR spf=temperror reason=\"pass.check.example: "*"\" smtp.mailfrom=user@pass.check.example; dkim=none; dmarc=temperror reason=\"_dmarc.pass.check.example: DNS TIMEOUT"*"\" header.from=pass.check.example") r=0 ;;
 	*) r=1 ;;
 	esac
 	ok $r "  spf=temperror with a reason naming the domain"
@@ -160,7 +166,7 @@ fi
 } >"$tmp/forged.eml"
 run check $C --ip 192.0.2.10 --mail-from user@fail.check.example "$tmp/forged.eml"
 is "$rc" 0 "forged A-R in the input: exit 0"
-is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none" \
+is "$out" "$AR spf=fail smtp.mailfrom=user@fail.check.example; dkim=none$DM" \
 	"forged A-R claiming pass does not change the verdict"
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
 ok $? "exactly one line printed"

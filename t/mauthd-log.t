@@ -50,7 +50,9 @@ $TALK "$S" --qid 4LOGPASS --from '<user@pass.example>' --client 192.0.2.20 \
 parsed 4LOGPASS
 is "$(field info)" 1 "an inbound message with five header fields: one line at info"
 is "$(field lines)" 1 "  and no other line at all (nothing per header or DNS query)"
-is "$(field keys)" "ip,helo,mailfrom,spf,dkim,forged_ar_removed,action" "  keys in order"
+is "$(field keys)" "ip,helo,mailfrom,spf,dkim,dmarc,header_from,forged_ar_removed,action" "  keys in order"
+is "$(field dmarc)" none "  dmarc (pass.example publishes no record)"
+is "$(field header_from)" pass.example "  header_from"
 is "$(field ip)" 192.0.2.20 "  ip"
 is "$(field mailfrom)" "<user@pass.example>" "  mailfrom"
 is "$(field spf)" pass "  spf"

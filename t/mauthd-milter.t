@@ -65,13 +65,13 @@ for stage in connect helo mail rcpt data header eoh body; do
 	has "$stage continue" "  $stage: continue"
 done
 has "eom chgheader 2 Authentication-Results ''" "  the forged A-R field (#2) is removed, the foreign one kept"
-has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none'" \
-    "  our A-R field goes on top, with its leading space: spf=pass"
+has "eom insheader 0 Authentication-Results ' mx.test.example;\n\tspf=pass smtp.mailfrom=user@pass.example;\n\tdkim=none;\n\tdmarc=none header.from=pass.example'" \
+    "  our A-R field goes on top, with its leading space: spf=pass, dkim=none, dmarc=none (no record)"
 has "eom continue" "  and the message goes on"
 wait_for grep -q "4PASS1: ip=192.0.2.10" "$tmp/mauthd.err"
 like "$(grep 4PASS1 "$tmp/mauthd.err")" \
-    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass dkim=none forged_ar_removed=1 action=accept" \
-    "  one log line: queue id, ip, helo, mailfrom, spf, action"
+    "4PASS1: ip=192.0.2.10 helo=client.test mailfrom=<user@pass.example> spf=pass dkim=none dmarc=none header_from=pass.example forged_ar_removed=1 action=accept" \
+    "  one log line: queue id, ip, helo, mailfrom, spf, dkim, dmarc, action"
 is "$(grep -c "info: 4PASS1" "$tmp/mauthd.err")" 1 "  and only one at level info"
 
 talk fail --qid 4FAIL1 --from '<user@fail.example>'
@@ -131,7 +131,7 @@ out=$(cat "$tmp/temp.out")
 like "$out" "spf=temperror" "DNS not answering: spf=temperror"
 like "$out" "eom replycode '451 4.7.24 " "  On-TempError tempfail: 451 4.7.24 (RFC 7372)"
 wait_for grep -q "4TEMP: " "$tmp/tempfail.err"
-like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror dkim=none forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
+like "$(grep 4TEMP "$tmp/tempfail.err")" "spf=temperror dkim=none dmarc=none forged_ar_removed=0 action=tempfail" "  logged with action=tempfail"
 stop "$pid2"
 
 stop "$mauthd_pid"

@@ -43,13 +43,15 @@ ok $? "  the expected mauthd.conf (t/data/migrate/debian.ref)"
 [ -s "$tmp/debian.diff" ] && sed 's/^/#   /' "$tmp/debian.diff"
 err=$(cat "$tmp/debian.err")
 for opt in opendkim.conf:7:\ SyslogSuccess opendkim.conf:13:\ Canonicalization \
-    opendkim.conf:16:\ OversignHeaders opendmarc.conf:41:\ PublicSuffixList; do
+    opendkim.conf:16:\ OversignHeaders; do
 	like "$err" "$opt: not mapped: " "  reports $opt as not mapped"
 done
 like "$err" 'opendmarc.conf:67: Socket: not used: mauthd has one Socket, already "local:/run/opendkim/opendkim.sock"' \
     "  OpenDMARC's Socket: not used, OpenDKIM's kept (one daemon, one socket)"
 like "$err" 'opendmarc.conf:114: UserID: not used' "  OpenDMARC's UserID likewise"
-like "$err" "mauth migrate: 7 options mapped, 4 not mapped, 4 not used (set in both files)" \
+like "$(grep '^PublicSuffixList ' "$tmp/debian.conf")" "/usr/share/publicsuffix/public_suffix_list.dat" \
+    "  OpenDMARC's PublicSuffixList is kept (for DMARCDiscovery psl)"
+like "$err" "mauth migrate: 8 options mapped, 3 not mapped, 4 not used (set in both files)" \
     "  and sums up"
 (cd "$tmp" && cp "$OLDPWD/$data/opendkim.conf" "$OLDPWD/$data/opendmarc.conf" . &&
     "$OLDPWD/$MAUTH" migrate --opendkim opendkim.conf --opendmarc opendmarc.conf \
@@ -99,7 +101,7 @@ like "$err" "LogWhy: not mapped: no value" "an option without a value is reporte
 like "$err" "NoSuchOption: not mapped: unknown option" "an unknown option is reported"
 like "$err" 'DNSTimeout: not mapped: "90": mauthd'"'"'s DNSTimeout is 100ms to 60s' \
     "DNSTimeout 90: out of mauthd's range"
-like "$err" 'RejectFailures: not mapped: DMARC' "RejectFailures: DMARC, later"
+is "$(key RejectFailures)" yes "RejectFailures true -> yes"
 missing=$(for f in "$tmp/rich-opendkim.conf" "$tmp/rich-opendmarc.conf"; do accounted "$f" rich; done)
 is "$missing" "" "every option line accounted for"
 [ -x "$MAUTHD" ] && { "$MAUTHD" -n -c "$tmp/rich.conf" >/dev/null 2>"$tmp/rich-n.err"; is "$?" 0 "the result passes mauthd -n"; }

@@ -60,7 +60,10 @@ zone_txt() {
 printf 'rsa2026._domainkey.%s v=DKIM1; k=rsa; p=%s\ned2026._domainkey.%s v=DKIM1; k=ed25519; p=%s\n' \
     "$DOMAIN" "$rsa_p" "$DOMAIN" "$ed_p" >"$DIR/dns.txt"
 
-dns_server_start "$DIR/$DOMAIN.zone" || t_bail "unbound did not start"
+# The DMARC tree walk (RFC 9989 4.10) asks up to _dmarc.example: serve the
+# zones above $DOMAIN too (the server refuses names outside its zones).
+dns_server_start "$DIR/$DOMAIN.zone" "$T_TOP/t/data/zones/e2e/e2e.example.zone" \
+    "$T_TOP/t/data/zones/tld/example.zone" || t_bail "unbound did not start"
 mauthd_start "$DNS_ADDR@$DNS_PORT" "LogLevel debug" \
     "InternalHosts 127.0.0.0/8, ::1, $INTERNAL/32" \
     "KeyTable $DIR/keys/keytable" "SigningTable refile:$DIR/keys/signingtable" ||
@@ -129,7 +132,8 @@ t_like "$AR" "^$ID; spf=fail smtp\.mailfrom=alice@$DOMAIN; dkim=fail reason=\"bo
 
 make_msg unsigned
 deliver unsigned 198.51.100.20 "$MSG" "$MSGID"
-t_like "$AR" "^$ID; spf=fail smtp\.mailfrom=alice@$DOMAIN; dkim=none$" "external, unsigned: dkim=none"
+t_like "$AR" "^$ID; spf=fail smtp\.mailfrom=alice@$DOMAIN; dkim=none; dmarc=none header\.from=$DOMAIN$" \
+    "external, unsigned: dkim=none (and dmarc=none: $DOMAIN publishes no DMARC record)"
 
 mauthd_stop
 t_is $? 0 "mauthd stops cleanly on SIGTERM"

@@ -25,7 +25,10 @@ ZONE=$T_TOP/t/data/zones/e2e/e2e.example.zone
 GOOD=192.0.2.10			# authorised by every record of the zone
 BAD=203.0.113.9			# authorised by none
 
-dns_server_start "$ZONE" || t_bail "unbound did not start"
+# The TLD zone answers the DMARC tree walk's last query (_dmarc.example,
+# RFC 9989 4.10); the server refuses names outside its zones.
+dns_server_start "$ZONE" "$T_TOP/t/data/zones/tld/example.zone" ||
+    t_bail "unbound did not start"
 mauthd_start "$DNS_ADDR@$DNS_PORT" "On-TempError accept" "LogLevel debug" ||
     t_bail "mauthd did not start"
 postfix_start "$MAUTHD_MILTER" || t_bail "private Postfix did not start"
@@ -65,15 +68,17 @@ ours()
 	printf '%s\n' "$AR" | grep -iE "^$ID_RE;" || true
 }
 
-# expect_spf NAME RESULT PROPERTY: exactly one A-R of ours, with that result
+# expect_spf NAME RESULT PROPERTY [DMARC]: exactly one A-R of ours, with
+# that result, and dmarc=DMARC (default none: the sender domains publish no
+# DMARC record; DMARC has its own end-to-end test, t/postfix-dmarc.t)
 expect_spf()
 {
-	local name=$1 result=$2 prop=$3 mine
+	local name=$1 result=$2 prop=$3 dmarc=${4:-none} mine
 	mine=$(ours)
 	t_is "$(printf '%s' "$mine" | grep -c .)" 1 "$name: one Authentication-Results with authserv-id $ID"
 	# the test messages are unsigned: DKIM adds "dkim=none"
-	if ! t_like "$mine" "^$ID_RE; spf=$result( reason=\"[^\"]*\")? ${prop//./\\.}; dkim=none$" \
-	    "$name: $ID; spf=$result $prop; dkim=none"; then
+	if ! t_like "$mine" "^$ID_RE; spf=$result( reason=\"[^\"]*\")? ${prop//./\\.}; dkim=none; dmarc=$dmarc( reason=\"[^\"]*\")? header\\.from=[a-z0-9.-]+$" \
+	    "$name: $ID; spf=$result $prop; dkim=none; dmarc=$dmarc"; then
 		t_diag "all A-R fields of the sink's copy:" "$AR"
 		mauthd_diag
 	fi
@@ -113,7 +118,7 @@ t_like "$AR" '^other\.example; dkim=pass header\.d=kept\.example$' \
 t_is "$(dns_server_queries temp.e2e.example)" 0 "temperror: temp.e2e.example not asked before"
 dns_server_stop
 deliver temperror $GOOD mx.client.e2e.example alice@temp.e2e.example
-expect_spf temperror temperror smtp.mailfrom=alice@temp.e2e.example
+expect_spf temperror temperror smtp.mailfrom=alice@temp.e2e.example temperror
 
 postfix_stop
 mauthd_stop

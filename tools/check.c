@@ -3,11 +3,11 @@
  *
  * The message goes through lib/message.c into lib/inbound.c, the objects
  * mauthd's milter callbacks drive, and the one line printed is the
- * Authentication-Results field mauthd would add (unfolded): SPF, and one
+ * Authentication-Results field mauthd would add (unfolded): SPF, one
  * dkim= per DKIM-Signature (MinimumKeyBits and MaximumSignaturesToVerify
- * from the configuration).  DNS comes from
- * zone files (--zone, offline and deterministic), a given forwarder
- * (--nameserver, through libunbound), or mauthd's own settings.
+ * from the configuration) and DMARC.  DNS comes from zone files (--zone,
+ * offline and deterministic), a given forwarder (--nameserver, through
+ * libunbound), or mauthd's own settings.
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "dmarc_discover.h"
 #include "dkim.h"
 #include "dns_mem.h"
 #include "dns_unbound.h"
@@ -56,12 +57,14 @@ check_usage(FILE *f)
 "would add, unfolded:\n"
 "  Authentication-Results: ID; spf=pass smtp.mailfrom=user@example.org;\n"
 "      dkim=pass header.d=example.org header.i=@example.org header.s=sel\n"
-"      header.a=rsa-sha256 header.b=AbCdEfGh\n"
+"      header.a=rsa-sha256 header.b=AbCdEfGh;\n"
+"      dmarc=pass (p=reject sp=reject dis=none) header.from=example.org\n"
 "\n"
 "options:\n"
 "  -c, --config FILE     mauthd's configuration (AuthservID, Nameservers,\n"
 "                        DNSTimeout, On-TempError, MinimumKeyBits,\n"
-"                        MaximumSignaturesToVerify); default %s\n"
+"                        MaximumSignaturesToVerify, the DMARC keys);\n"
+"                        default %s\n"
 "                        when it exists, else built-in defaults\n"
 "  --zone FILE           answer DNS from this RFC 1035 zone file instead of\n"
 "                        the network (repeatable; the file needs $ORIGIN or\n"
@@ -70,7 +73,7 @@ check_usage(FILE *f)
 "                        ask this recursive resolver (repeatable; overrides\n"
 "                        the config's Nameservers; not with --zone)\n"
 "  --ip IP               the SMTP client's address; without it SPF is not\n"
-"                        evaluated (the field then says \"none\")\n"
+"                        evaluated (DMARC then has only DKIM to align)\n"
 "  --helo NAME           the client's HELO/EHLO name\n"
 "  --mail-from ADDR      the MAIL FROM reverse-path (\"\" or \"<>\" for the\n"
 "                        null sender, whose HELO identity is checked);\n"
@@ -334,6 +337,7 @@ cmd_check(int argc, char **argv)
 	struct mauth_dns *dns = NULL;
 	struct mauth_dkim *dkim = NULL;
 	struct mauth_dkim_options dopt;
+	struct mauth_dmarc_psl *psl = NULL;
 	char *error = NULL;
 	int status = MAUTH_EXIT_ERROR;
 
@@ -355,6 +359,9 @@ cmd_check(int argc, char **argv)
 	mauth_dkim_options_conf(&dopt, conf, dns);
 	if (mauth_dkim_new(&dopt, &dkim, &error) < 0)
 		goto out;
+	if (conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_PSL &&
+	    (psl = mauth_dmarc_psl_load(conf->public_suffix_list, &error)) == NULL)
+		goto out;
 
 	struct mauth_inbound_ctx ctx = {
 		.dns = dns,
@@ -364,6 +371,7 @@ cmd_check(int argc, char **argv)
 		.dkim = dkim,
 	};
 	ctx.spf.receiver = ctx.authserv_id;
+	mauth_inbound_dmarc_conf_init(&ctx.dmarc, conf, psl);
 	if (evaluate(&o, &ctx, &msg, &error) == 0)
 		status = MAUTH_EXIT_OK;
 out:
@@ -372,6 +380,7 @@ out:
 	free(error);
 	mauth_dkim_free(&dkim);
 	mauth_dns_free(&dns);
+	mauth_dmarc_psl_free(&psl);
 	mauth_conf_free(&conf);
 	mauth_buf_free(&msg);
 	free(o.zones);

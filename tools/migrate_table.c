@@ -25,7 +25,7 @@
 /* ---------------------------------------------------------------- notes */
 
 #define DKIM_LATER	"DKIM: comes with mauth's DKIM keys (KeyTable, SigningTable)"
-#define DMARC_LATER	"DMARC: comes with mauth's DMARC keys"
+#define NO_TRUST	"mauthd evaluates SPF and DKIM itself and trusts no other Authentication-Results"
 #define REPORT_LATER	"reports: comes with mauth report"
 #define UNSUPPORTED	"not supported"
 #define SYSTEMD		"use systemd (conf/mauthd.service: Restart=on-failure)"
@@ -46,6 +46,34 @@ conv_bool(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 	}
 	mauth_buf_printf(why, "\"%s\" is not a boolean", value);
 	return MIGRATE_UNMAPPED;
+}
+
+/* a Boolean option into one of two words */
+static enum migrate_status
+conv_bool_words(const char *value, struct mauth_buf *out, struct mauth_buf *why,
+    const char *yes, const char *no)
+{
+	struct mauth_buf b = MAUTH_BUF_INIT;
+	enum migrate_status st = conv_bool(value, &b, why);
+
+	if (st == MIGRATE_MAPPED)
+		mauth_buf_puts(out, strcmp(mauth_buf_cstr(&b), "yes") == 0 ? yes : no);
+	mauth_buf_free(&b);
+	return st;
+}
+
+/* RejectMultiValueFrom: OpenDMARC lets such mail through unevaluated */
+static enum migrate_status
+conv_multivalue_from(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	return conv_bool_words(value, out, why, "reject", "accept");
+}
+
+/* HoldQuarantinedMessages: false only marks the message in its A-R */
+static enum migrate_status
+conv_hold_quarantined(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	return conv_bool_words(value, out, why, "quarantine", "accept");
 }
 
 /* Socket: the libmilter forms; OpenDKIM also takes a bare path */
@@ -264,7 +292,7 @@ static const struct migrate_option options[] = {
 	{ "CaptureUnknownErrors", K, NULL, NULL, UNSUPPORTED },
 	{ "ChangeRootDirectory", B, NULL, NULL, "use systemd's sandboxing (conf/mauthd.service)" },
 	{ "ClockDrift", K, NULL, NULL, DKIM_LATER },
-	{ "CopyFailuresTo", M, NULL, NULL, DMARC_LATER },
+	{ "CopyFailuresTo", M, NULL, NULL, UNSUPPORTED },
 	{ "Diagnostics", K, NULL, NULL, DKIM_LATER },
 	{ "DiagnosticDirectory", K, NULL, NULL, UNSUPPORTED },
 	{ "DisableCryptoInit", K, NULL, NULL, UNSUPPORTED },
@@ -272,9 +300,9 @@ static const struct migrate_option options[] = {
 	{ "DNSTimeout", B, "DNSTimeout", conv_seconds, NULL },
 	{ "Domain", K, NULL, NULL, DKIM_LATER },
 	{ "DomainKeysCompat", K, NULL, NULL, UNSUPPORTED },
-	{ "DomainWhitelist", M, NULL, NULL, DMARC_LATER },
-	{ "DomainWhitelistFile", M, NULL, NULL, DMARC_LATER },
-	{ "DomainWhitelistSize", M, NULL, NULL, DMARC_LATER },
+	{ "DomainWhitelist", M, NULL, NULL, UNSUPPORTED },
+	{ "DomainWhitelistFile", M, NULL, NULL, UNSUPPORTED },
+	{ "DomainWhitelistSize", M, NULL, NULL, UNSUPPORTED },
 	{ "DontSignMailTo", K, NULL, NULL, DKIM_LATER },
 	{ "EnableCoredumps", B, NULL, NULL, "use systemd's LimitCORE=" },
 	{ "ExemptDomains", K, NULL, NULL, DKIM_LATER },
@@ -286,14 +314,16 @@ static const struct migrate_option options[] = {
 	{ "FinalPolicyScript", K, NULL, NULL, UNSUPPORTED },
 	{ "FixCRLF", K, NULL, NULL, "the MTA hands mauthd CRLF line ends already" },
 	{ "HistoryFile", M, NULL, NULL, REPORT_LATER },
-	{ "HoldQuarantinedMessages", M, NULL, NULL, DMARC_LATER },
+	{ "HoldQuarantinedMessages", M, "DMARCQuarantine", conv_hold_quarantined,
+	  "true: the MTA holds it (quarantine); false: delivered (accept)" },
 	{ "IdentityHeader", K, NULL, NULL, DKIM_LATER },
 	{ "IdentityHeaderRemove", K, NULL, NULL, DKIM_LATER },
-	{ "IgnoreAuthenticatedClients", M, NULL, NULL, DMARC_LATER },
+	{ "IgnoreAuthenticatedClients", M, NULL, NULL, UNSUPPORTED },
 	{ "IgnoreHosts", M, "InternalHosts", conv_hosts,
 	  "not evaluated, as OpenDMARC ignores them (and signed once DKIM lands)" },
-	{ "IgnoreMailFrom", M, NULL, NULL, DMARC_LATER },
-	{ "IgnoreMailTo", M, NULL, NULL, DMARC_LATER },
+	{ "IgnoreMailFrom", M, "DMARCIgnoreDomains", NULL,
+	  "their failures are delivered, but still evaluated and reported" },
+	{ "IgnoreMailTo", M, NULL, NULL, UNSUPPORTED },
 	{ "IgnoreMalformedMail", K, NULL, NULL, UNSUPPORTED },
 	{ "Include", K, NULL, NULL, "copy the included file's options in" },
 	{ "InternalHosts", K, "InternalHosts", conv_hosts, NULL },
@@ -344,14 +374,18 @@ static const struct migrate_option options[] = {
 	{ "PeerList", K, NULL, NULL, UNSUPPORTED },
 	{ "PidFile", B, "PidFile", NULL, NULL },
 	{ "POPDBFile", K, NULL, NULL, UNSUPPORTED },
-	{ "PublicSuffixList", M, NULL, NULL, DMARC_LATER },
+	{ "PublicSuffixList", M, "PublicSuffixList", NULL,
+	  "used with DMARCDiscovery psl (RFC 7489); the default is RFC 9989's DNS tree walk" },
 	{ "Quarantine", K, NULL, NULL, DKIM_LATER },
 	{ "QueryCache", K, NULL, NULL, "mauthd always caches (libunbound)" },
 	{ "RecordAllMessages", M, NULL, NULL, REPORT_LATER },
 	{ "RedirectFailuresTo", K, NULL, NULL, UNSUPPORTED },
-	{ "RejectFailures", M, NULL, NULL, DMARC_LATER },
-	{ "RejectMultiValueFrom", M, NULL, NULL, DMARC_LATER },
-	{ "RejectString", M, NULL, NULL, DMARC_LATER },
+	{ "RejectFailures", M, "RejectFailures", conv_bool,
+	  "mauthd's default is yes (OpenDMARC's is false)" },
+	{ "RejectMultiValueFrom", M, "DMARCMultipleFrom", conv_multivalue_from,
+	  "false: delivered with dmarc=permerror (accept)" },
+	{ "RejectString", M, NULL, NULL,
+	  "mauthd answers \"550 5.7.1 Email rejected per DMARC policy for DOMAIN\" (RFC 9989 7.2)" },
 	{ "RemoveARAll", K, NULL, NULL,
 	  "mauthd removes only fields that claim its own AuthservID (RFC 8601 section 5)" },
 	{ "RemoveARFrom", K, NULL, NULL,
@@ -403,7 +437,7 @@ static const struct migrate_option options[] = {
 	{ "TestDNSData", K, NULL, NULL, "mauth check --zone answers from a zone file" },
 	{ "TestPublicKeys", K, NULL, NULL, DKIM_LATER },
 	{ "TrustAnchorFile", K, "TrustAnchorFile", NULL, NULL },
-	{ "TrustedAuthservIDs", M, NULL, NULL, DMARC_LATER },
+	{ "TrustedAuthservIDs", M, NULL, NULL, NO_TRUST },
 	{ "TrustSignaturesFrom", K, NULL, NULL, DKIM_LATER },
 	{ "UMask", B, "SocketMode", conv_umask, NULL },
 	{ "UnprotectedKey", K, NULL, NULL, DKIM_LATER },

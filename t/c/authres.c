@@ -234,9 +234,35 @@ test_claims(void)
 	    "only len bytes are read");
 }
 
+/* comments after the result (DMARC's "(p=... dis=...)") */
+static void
+test_comment(void)
+{
+	struct mauth_authres *ar = mauth_authres_new("mx.example.net");
+
+	mauth_authres_comment(ar, "ignored: no resinfo yet");
+	check_format(ar, false, "mx.example.net; none", "comment before any resinfo: no-op");
+	mauth_authres_add(ar, "dmarc", "fail", NULL, "header.from", "example.org", NULL);
+	mauth_authres_comment(ar, "p=reject sp=quarantine dis=reject");
+	check_format(ar, false,
+	    "mx.example.net; dmarc=fail (p=reject sp=quarantine dis=reject)"
+	    " header.from=example.org", "comment right after the result");
+	mauth_authres_comment(ar, "a (nested) \\ c\r\nX-Injected: yes");
+	check_format(ar, false,
+	    "mx.example.net; dmarc=fail (a \\(nested\\) \\\\ c??X-Injected: yes)"
+	    " header.from=example.org", "parentheses and backslash escaped, CR LF as ?");
+	mauth_authres_add(ar, "dmarc", "pass", NULL, "header.from", "example.net", NULL);
+	check_format(ar, false,
+	    "mx.example.net; dmarc=fail (a \\(nested\\) \\\\ c??X-Injected: yes)"
+	    " header.from=example.org; dmarc=pass header.from=example.net",
+	    "the comment belongs to its own resinfo");
+	mauth_authres_free(&ar);
+}
+
 int
 main(void)
 {
+	test_comment();
 	test_format();
 	test_quoting();
 	test_long_fold();

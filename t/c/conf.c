@@ -468,10 +468,69 @@ test_sample(void)
 	mauth_buf_free(&text);
 }
 
+/* the DMARC keys: defaults, aliases, checks */
+static void
+test_dmarc(void)
+{
+	struct mauth_conf *conf = mauth_conf_defaults();
+	struct mauth_ip ip;
+
+	is_int(conf->dmarc_discovery, MAUTH_DMARC_DISCOVERY_RFC9989,
+	    "default DMARCDiscovery rfc9989");
+	ok(conf->public_suffix_list == NULL, "default PublicSuffixList: libpsl's");
+	ok(conf->reject_failures, "default RejectFailures yes");
+	is_int(conf->dmarc_quarantine, MAUTH_DMARC_QUARANTINE_HOLD,
+	    "default DMARCQuarantine quarantine");
+	is_str(conf->dmarc_quarantine_header, "X-Mauth-Quarantine: DMARC",
+	    "default DMARCQuarantineHeader");
+	is_int(conf->dmarc_multiple_from, MAUTH_FROM_REJECT,
+	    "default DMARCMultipleFrom reject");
+	is_int(conf->dmarc_malformed_from, MAUTH_FROM_REJECT,
+	    "default DMARCMalformedFrom reject");
+	is_int(conf->dmarc_missing_from, MAUTH_FROM_ACCEPT,
+	    "default DMARCMissingFrom accept");
+	ok(conf->dmarc_ignore_domains == NULL && conf->dmarc_trusted_sources.count == 0,
+	    "default DMARCIgnoreDomains, DMARCTrustedSources: none");
+	mauth_conf_free(&conf);
+
+	conf = good("DMARCDiscovery treewalk\n");
+	ok(conf && conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_RFC9989, "  treewalk");
+	mauth_conf_free(&conf);
+	conf = good("DMARCDiscovery RFC7489\nDMARCMultipleFrom evaluate\n"
+	    "DMARCIgnoreDomains example.org, Example.NET\n"
+	    "DMARCTrustedSources 192.0.2.0/24\nRejectFailures no\n"
+	    "DMARCQuarantineHeader X-Spam-Flag: YES\n");
+	ok(conf && conf->dmarc_discovery == MAUTH_DMARC_DISCOVERY_PSL &&
+	    conf->dmarc_multiple_from == MAUTH_FROM_EVALUATE && !conf->reject_failures &&
+	    strcmp(conf->dmarc_ignore_domains[1], "Example.NET") == 0 &&
+	    strcmp(conf->dmarc_quarantine_header, "X-Spam-Flag: YES") == 0,
+	    "  psl, evaluate, ignore list, header");
+	mauth_ip_parse("192.0.2.7", &ip);
+	ok(conf && mauth_cidr_list_match(&conf->dmarc_trusted_sources, &ip),
+	    "  192.0.2.7 is a trusted source");
+	mauth_conf_free(&conf);
+	bad("DMARCMalformedFrom evaluate\n",
+	    "t.conf:1: DMARCMalformedFrom: bad value \"evaluate\": expected one of reject, accept");
+	bad("DMARCQuarantineHeader no colon\n",
+	    "t.conf:1: DMARCQuarantineHeader: bad value \"no colon\": expected"
+	    " \"Name: value\" (a header field)");
+	bad("DMARCQuarantineHeader X Spam: yes\n",
+	    "t.conf:1: DMARCQuarantineHeader: bad value \"X Spam: yes\": the field"
+	    " name \"X Spam\" may only hold"
+	    " printable characters, no white space (RFC 5322 3.6.8)");
+	bad("DMARCIgnoreDomains a..b\n",
+	    "t.conf:1: DMARCIgnoreDomains: bad value \"a..b\": empty label in domain"
+	    " name \"a..b\"");
+	bad("PublicSuffixList /nonexistent/psl.dat\n",
+	    "t.conf:1: PublicSuffixList: bad value \"/nonexistent/psl.dat\": cannot"
+	    " read it: No such file or directory");
+}
+
 int
 main(void)
 {
 	test_defaults();
+	test_dmarc();
 	test_socket();
 	test_strings();
 	test_user();
