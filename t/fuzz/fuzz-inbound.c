@@ -13,13 +13,15 @@
  *   5 end of message (the transaction is then freed, as mauthd does)
  * The input's first byte chooses On-TempError.  DKIM verification is on
  * (the zone has no keys but one that times out: DKIM-Signature fields end
- * in permerror, temperror or the like, never in a crash).  Properties at
- * end of message: the Authentication-Results body starts with our
- * authserv-id, has a dkim= resinfo, holds no CR and no control character
- * other than a "\n\t" fold; the forged-field positions ascend and are
- * exactly the fields that claim our id; the action is accept, or a 451
- * tempfail (4.7.24 for SPF) exactly for a temperror of SPF or DKIM under
- * On-TempError tempfail.
+ * in permerror, temperror or the like, never in a crash), and so is DMARC
+ * with the defaults of mauthd.conf (p=reject, p=quarantine and a timing-
+ * out policy are published).  Properties at end of message: the
+ * Authentication-Results body starts with our authserv-id, has a dkim=
+ * resinfo, holds no CR and no control character other than a "\n\t"
+ * fold; the forged-field positions ascend and are exactly the fields that
+ * claim our id; a reject is a 550 with a text, a tempfail a 451 with a
+ * text and only under On-TempError tempfail (for SPF: 4.7.24, before any
+ * DKIM or DMARC tempfail), a quarantine has its reason.
  */
 #include "config.h"
 
@@ -31,11 +33,22 @@
 #include "dns_mem.h"
 #include "fuzz.h"
 #include "inbound.h"
+#include "inbound_dmarc.h"
 
 #define AUTHSERV_ID "mx.fuzz.example"
 
 static struct mauth_dns *fuzz_dns;
 static struct mauth_dkim *fuzz_dkim;
+static struct mauth_conf *fuzz_conf;
+static struct mauth_inbound_dmarc_conf fuzz_dmarc[2];	/* by On-TempError */
+
+/* pct= sampling must not depend on a random number: fuzzing replays */
+static unsigned
+fixed_sample(void *arg)
+{
+	(void)arg;
+	return 42;
+}
 
 static void
 zone_txt(struct mauth_dns_mem *mem, const char *owner, const char *text)
@@ -62,10 +75,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	zone_txt(mem, "perm.example", "v=spf1 ip4:192.0.2.300 -all");
 	zone_txt(mem, "temp.example", "v=spf1 a:slow.example -all");
 	zone_txt(mem, "client.example", "v=spf1 a -all");
+	zone_txt(mem, "_dmarc.pass.example", "v=DMARC1; p=reject; rua=mailto:r@pass.example");
+	zone_txt(mem, "_dmarc.fail.example", "v=DMARC1; p=quarantine; adkim=s; aspf=s");
+	zone_txt(mem, "_dmarc.soft.example", "v=DMARC1; p=none; sp=reject; np=reject");
+	zone_txt(mem, "_dmarc.mac.example", "v=DMARC1; p=reject; pct=50; t=y");
 	if (mauth_dns_mem_set_status(mem, "slow.example", 0, MAUTH_DNS_TIMEOUT,
 	    &error) < 0 || mauth_dns_mem_add_text(mem, "client.example",
 	    MAUTH_DNS_T_A, 300, "198.51.100.7", NULL, &error) < 0 ||
 	    mauth_dns_mem_set_status(mem, "slow._domainkey.pass.example", 0,
+	    MAUTH_DNS_TIMEOUT, &error) < 0 ||
+	    mauth_dns_mem_set_status(mem, "_dmarc.temp.example", 0,
 	    MAUTH_DNS_TIMEOUT, &error) < 0) {
 		fprintf(stderr, "fuzz-inbound: %s\n", error);
 		abort();
@@ -78,6 +97,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mauth_dkim_new(&opt, &fuzz_dkim, &error) < 0) {
 		fprintf(stderr, "fuzz-inbound: %s\n", error);
 		abort();
+	}
+	/* DMARC as mauthd.conf's defaults say, for each On-TempError */
+	fuzz_conf = mauth_conf_defaults();
+	for (int i = 0; i < 2; i++) {
+		mauth_inbound_dmarc_conf_init(&fuzz_dmarc[i], fuzz_conf, NULL);
+		fuzz_dmarc[i].on_temperror = i ? MAUTH_ON_TEMPERROR_TEMPFAIL :
+		    MAUTH_ON_TEMPERROR_ACCEPT;
+		fuzz_dmarc[i].opt.sample = fixed_sample;
 	}
 	return 0;
 }
@@ -134,15 +161,28 @@ end_of_message(const struct mauth_inbound_ctx *ctx, struct fuzz_tx *tx)
 	for (size_t i = 0; i < nsig; i++)
 		dkim_temp |= sigs[i].result == MAUTH_DKIM_TEMPERROR;
 	bool spf_temp = spf != NULL && spf->result == MAUTH_SPF_TEMPERROR;
+	bool tempfail = ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL;
 	mauth_inbound_action(tx->in, &act);
-	if ((spf_temp || dkim_temp) &&
-	    ctx->on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL) {
-		FUZZ_CHECK(act.kind == MAUTH_ACTION_TEMPFAIL);
+	switch (act.kind) {
+	case MAUTH_ACTION_ACCEPT:
+		FUZZ_CHECK(act.rcode == NULL);
+		/* an SPF or DKIM temperror under tempfail is never accepted */
+		FUZZ_CHECK(!(tempfail && (spf_temp || dkim_temp)));
+		break;
+	case MAUTH_ACTION_TEMPFAIL:
+		FUZZ_CHECK(tempfail);
 		FUZZ_CHECK(strcmp(act.rcode, "451") == 0 && act.text != NULL);
 		if (spf_temp)
 			FUZZ_CHECK(strcmp(act.xcode, "4.7.24") == 0);
-	} else {
-		FUZZ_CHECK(act.kind == MAUTH_ACTION_ACCEPT);
+		break;
+	case MAUTH_ACTION_REJECT:
+		FUZZ_CHECK(strcmp(act.rcode, "550") == 0 && act.text != NULL);
+		break;
+	case MAUTH_ACTION_QUARANTINE:
+		FUZZ_CHECK(act.text != NULL);
+		break;
+	default:
+		FUZZ_CHECK(!"a defined action");
 	}
 }
 
@@ -197,6 +237,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_tx tx = { 0 };
 	char *arg;
 
+	ctx.dmarc = fuzz_dmarc[ctx.on_temperror == MAUTH_ON_TEMPERROR_TEMPFAIL];
 	while (size > 0) {
 		unsigned op = *data++ % 6;
 
