@@ -20,7 +20,18 @@
  *   - exp=: any failure falls back to the default explanation (6.2), the
  *     result stays fail.
  * Each case also checks that a failure's outcome names the looked-up name.
- * DKIM key records and DMARC records join this matrix when they land.
+ *
+ * DKIM (RFC 6376 section 6.1.2) and DMARC (RFC 9989 section 4.10) go
+ * through a whole transaction (lib/inbound.c) so that the action is
+ * checked with the verdict, for On-TempError accept and tempfail:
+ *   - the key record answers NODATA or NXDOMAIN: permerror; SERVFAIL,
+ *     TIMEOUT or ERROR: temperror, which is a 451 under tempfail and a
+ *     delivery under accept; a key record of garbage (a bad p=, a record
+ *     that is not one, a key of the wrong type) or a revoked key (empty
+ *     p=) is a permerror whatever the setting;
+ *   - the policy record (_dmarc, p=reject, SPF failing, unsigned) answers
+ *     NODATA or NXDOMAIN: none, delivered; a failure: temperror, never a
+ *     reject: delivered under accept, 451 under tempfail.
  */
 #include "config.h"
 
@@ -28,9 +39,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dkim-util.h"
 #include "dns_mem.h"
+#include "inbound.h"
 #include "spf.h"
 #include "tap.h"
+#include "xmalloc.h"
 
 #define CLIENT "192.0.2.10"
 
@@ -191,10 +205,216 @@ test_place(const struct place *p)
 	}
 }
 
+/* ---------------------------------------------------------------- DKIM, DMARC */
+
+#define MSG "From: Alice <alice@d.example>\r\nTo: bob@example.org\r\n" \
+	"Subject: faults\r\n\r\nbody\r\n"
+
+static void
+i_header(void *ctx, const char *name, const char *value)
+{
+	mauth_inbound_header(ctx, name, value);
+}
+
+static void
+i_eoh(void *ctx)
+{
+	mauth_inbound_eoh(ctx);
+}
+
+static void
+i_body(void *ctx, const unsigned char *data, size_t len)
+{
+	mauth_inbound_body(ctx, data, len);
+}
+
+/*
+ * transaction - msg from client 203.0.113.9 (not in d.example's SPF
+ * record), MAIL FROM alice@d.example; the DKIM result of its one
+ * signature (NONE if unsigned), the DMARC result, the action
+ */
+static void
+transaction(const struct mauth_inbound_ctx *ctx, const char *msg,
+    enum mauth_dkim_result *dkim_r, enum mauth_dmarc_result *dmarc_r,
+    struct mauth_action *act_r, char **ar_r)
+{
+	struct mauth_ip ip;
+	struct mauth_inbound *in;
+	const struct mauth_dkim_sig *sigs;
+	const struct mauth_dmarc_outcome *o;
+	size_t acting;
+
+	mauth_ip_parse("203.0.113.9", &ip);
+	in = mauth_inbound_new(ctx, &ip, "mx.d.example");
+	struct feed_ops ops = { i_header, i_eoh, i_body, in };
+	mauth_inbound_mailfrom(in, "<alice@d.example>");
+	feed_message(msg, strlen(msg), 0, &ops);
+	mauth_inbound_eom(in);
+	*dkim_r = mauth_inbound_dkim(in, &sigs, NULL) > 0 ? sigs[0].result :
+	    MAUTH_DKIM_NONE;
+	*dmarc_r = mauth_inbound_dmarc_outcomes(mauth_inbound_get_dmarc(in),
+	    &o, &acting) > 0 ? o->result : MAUTH_DMARC_RESULT_NONE;
+	mauth_inbound_action(in, act_r);
+	*ar_r = mauth_inbound_authres(in, false);
+	mauth_inbound_free(&in);
+}
+
+static const char *
+action_name(enum mauth_action_kind k)
+{
+	static const char *const names[] = { "accept", "tempfail", "reject",
+	    "quarantine" };
+	return k <= MAUTH_ACTION_QUARANTINE ? names[k] : "?";
+}
+
+static struct mauth_dkim_key *key;
+static char *key_record;
+
+/* dkim_world - d.example's SPF and DMARC records, the key at sel (or a fault) */
+static struct mauth_dns *
+dkim_world(const char *keyrec, enum mauth_dns_status st)
+{
+	struct mauth_dns *dns = tdns_new();
+
+	tdns_txt(dns, "d.example", "v=spf1 ip4:192.0.2.0/24 -all");
+	tdns_txt(dns, "_dmarc.d.example", "v=DMARC1; p=none");
+	if (keyrec != NULL)
+		tdns_txt(dns, "sel._domainkey.d.example", keyrec);
+	else
+		tdns_status(dns, "sel._domainkey.d.example", st);
+	return dns;
+}
+
+static void
+dkim_case(const char *what, const char *keyrec, enum mauth_dns_status st,
+    enum mauth_dkim_result want)
+{
+	for (int tf = 0; tf <= 1; tf++) {
+		struct mauth_dns *dns = dkim_world(keyrec, st);
+		struct mauth_dkim_options opt;
+		struct mauth_dkim *dkim = NULL;
+		struct mauth_dkim_signing sel = { key, (char *)"d.example",
+		    (char *)"sel", NULL, NULL };
+		char *error = NULL, *m, *ar;
+		size_t len;
+		enum mauth_dkim_result got;
+		enum mauth_dmarc_result dmarc;
+		struct mauth_action act;
+		enum mauth_action_kind want_act = tf && want == MAUTH_DKIM_TEMPERROR ?
+		    MAUTH_ACTION_TEMPFAIL : MAUTH_ACTION_ACCEPT;
+
+		mauth_dkim_options_init(&opt);
+		opt.dns = dns;
+		if (mauth_dkim_new(&opt, &dkim, &error) < 0)
+			diag("mauth_dkim_new: %s", error);
+		struct mauth_inbound_ctx ctx = {
+			.dns = dns, .authserv_id = "mx.test", .dkim = dkim,
+			.on_temperror = tf ? MAUTH_ON_TEMPERROR_TEMPFAIL :
+			    MAUTH_ON_TEMPERROR_ACCEPT,
+			.dmarc = { .enabled = true, .reject_failures = true,
+			    .on_temperror = tf ? MAUTH_ON_TEMPERROR_TEMPFAIL :
+			    MAUTH_ON_TEMPERROR_ACCEPT },
+		};
+		m = sign_message(dkim, &sel, 1, MSG, strlen(MSG), &len);
+		transaction(&ctx, m, &got, &dmarc, &act, &ar);
+		is_int(got, want, "DKIM key %s (On-TempError %s): dkim=%s", what,
+		    tf ? "tempfail" : "accept", mauth_dkim_result_name(want));
+		is_int(act.kind, want_act, "  action %s", action_name(want_act));
+		if (want_act == MAUTH_ACTION_TEMPFAIL)
+			ok(act.rcode != NULL && strcmp(act.rcode, "451") == 0,
+			    "  451 (%s)", act.text ? act.text : "no text");
+		if (want != MAUTH_DKIM_PASS)
+			like_str(ar, "reason=", "  A-R says why: %s", ar);
+		free(ar);
+		free(m);
+		mauth_dkim_free(&dkim);
+		mauth_dns_free(&dns);
+	}
+}
+
+static void
+test_dkim_key(void)
+{
+	char *error = NULL;
+	size_t len;
+	char *data = slurp(tap_path("t/vectors/dkim/dkimpy/data/2048_testkey.key"), &len);
+
+	if (data == NULL || mauth_dkim_key_parse(data, len, "key", &key, &error) < 0) {
+		diag("no test key: %s", error ? error : "unreadable");
+		return;
+	}
+	free(data);
+	char *pub = mauth_dkim_key_public(key);
+	key_record = xasprintf("v=DKIM1; k=rsa; p=%s", pub);
+	free(pub);
+
+	dkim_case("published", key_record, MAUTH_DNS_OK, MAUTH_DKIM_PASS);
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		enum mauth_dns_status st = statuses[i];
+		bool missing = st == MAUTH_DNS_NODATA || st == MAUTH_DNS_NXDOMAIN;
+
+		dkim_case(mauth_dns_status_name(st), NULL, st,
+		    missing ? MAUTH_DKIM_PERMERROR : MAUTH_DKIM_TEMPERROR);
+	}
+	dkim_case("record of garbage", "v=DKIM1; k=rsa; p=!!not*base64!!",
+	    MAUTH_DNS_OK, MAUTH_DKIM_PERMERROR);
+	dkim_case("record that is not one", "\x01\xff garbage; ;;= =",
+	    MAUTH_DNS_OK, MAUTH_DKIM_PERMERROR);
+	dkim_case("of the wrong type (k=ed25519 for rsa-sha256)",
+	    "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+	    MAUTH_DNS_OK, MAUTH_DKIM_PERMERROR);
+	dkim_case("revoked (empty p=)", "v=DKIM1; k=rsa; p=",
+	    MAUTH_DNS_OK, MAUTH_DKIM_PERMERROR);
+	free(key_record);
+	mauth_dkim_key_free(&key);
+}
+
+static void
+test_dmarc_record(void)
+{
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		enum mauth_dns_status st = statuses[i];
+		bool missing = st == MAUTH_DNS_NODATA || st == MAUTH_DNS_NXDOMAIN;
+
+		for (int tf = 0; tf <= 1; tf++) {
+			struct mauth_dns *dns = tdns_new();
+			enum mauth_dkim_result dkim;
+			enum mauth_dmarc_result got;
+			struct mauth_action act;
+			enum mauth_dmarc_result want = missing ?
+			    MAUTH_DMARC_RESULT_NONE : MAUTH_DMARC_RESULT_TEMPERROR;
+			enum mauth_action_kind want_act = !missing && tf ?
+			    MAUTH_ACTION_TEMPFAIL : MAUTH_ACTION_ACCEPT;
+			char *ar;
+
+			tdns_txt(dns, "d.example", "v=spf1 ip4:192.0.2.0/24 -all");
+			tdns_status(dns, "_dmarc.d.example", st);
+			struct mauth_inbound_ctx ctx = {
+				.dns = dns, .authserv_id = "mx.test",
+				.on_temperror = tf ? MAUTH_ON_TEMPERROR_TEMPFAIL :
+				    MAUTH_ON_TEMPERROR_ACCEPT,
+				.dmarc = { .enabled = true, .reject_failures = true,
+				    .on_temperror = tf ? MAUTH_ON_TEMPERROR_TEMPFAIL :
+				    MAUTH_ON_TEMPERROR_ACCEPT },
+			};
+			transaction(&ctx, MSG, &dkim, &got, &act, &ar);
+			is_int(got, want, "DMARC record %s (On-TempError %s): dmarc=%s",
+			    mauth_dns_status_name(st), tf ? "tempfail" : "accept",
+			    mauth_dmarc_result_name(want));
+			is_int(act.kind, want_act, "  action %s, never reject",
+			    action_name(want_act));
+			free(ar);
+			mauth_dns_free(&dns);
+		}
+	}
+}
+
 int
 main(void)
 {
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
 		test_place(&places[i]);
+	test_dkim_key();
+	test_dmarc_record();
 	return done_testing();
 }
