@@ -13,7 +13,11 @@
 # of a pair, and asserts the spf= result in the Authentication-Results
 # field mauthd adds and the reply: a temperror is 451 4.7.24 under
 # tempfail and delivered under accept; every other verdict is delivered
-# by both (SPF alone rejects nothing; DMARC will).  At the end the
+# by both (SPF alone rejects nothing).  Signed messages (dkimpy, a key
+# made at run time) meet key records of garbage, revoked or missing
+# (permerror) and key servers that fail (temperror); From domains meet
+# DMARC policy lookups that fail (temperror, never a reject; p=reject
+# with no alignment is the control).  At the end the
 # resolver goes away, and both daemons must still be running and stop
 # cleanly.  The lib-level half of the matrix is t/c/dns-faults.t.
 srcdir=${srcdir:-.}
@@ -61,6 +65,23 @@ PYEOF
 big_len=$(sed -n 's/^; big: \([0-9]*\) octets/\1/p' "$tmp/faults.zone")
 medium_len=$(sed -n 's/^; medium: \([0-9]*\) octets/\1/p' "$tmp/faults.zone")
 cp "$srcdir/t/data/zones/faults/bogus.example.zone" "$tmp/bogus.zone"
+cp "$srcdir/t/data/zones/faults/reject.example.zone" "$tmp/reject.zone"
+
+# DKIM: a key made now; its record at good._domainkey, garbage at
+# garbage._domainkey, a revoked one (empty p=) at revoked._domainkey.  The
+# messages signed with it are made once the zone is served (sign_msg).
+HAVE_DKIMPY=no
+if $PY -c 'import dkim' 2>/dev/null && command -v openssl >/dev/null; then
+	HAVE_DKIMPY=yes
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+	    -out "$tmp/dkim.key" 2>/dev/null
+	p=$(openssl pkey -in "$tmp/dkim.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+	{
+		printf 'good._domainkey TXT "v=DKIM1; k=rsa; p=%s"\n' "$p"
+		printf 'garbage._domainkey TXT "v=DKIM1; k=rsa; p=!!garbage*not*base64!!"\n'
+		printf 'revoked._domainkey TXT "v=DKIM1; k=rsa; p="\n'
+	} >>"$tmp/faults.zone"
+fi
 
 dnsport=$(free_port udp)
 cat >"$tmp/unbound.conf" <<CONF
@@ -85,11 +106,20 @@ server:
 	local-zone: "." refuse
 	local-zone: "faults.example." transparent
 	local-zone: "bogus.example." transparent
+	local-zone: "reject.example." transparent
+	# the top of the DMARC tree walk (RFC 9989 4.10): no policy there
+	local-zone: "_dmarc.example." static
 	local-zone: "servfail.example." transparent
 	local-zone: "slow.example." transparent
 auth-zone:
 	name: "faults.example."
 	zonefile: "$tmp/faults.zone"
+	for-downstream: yes
+	for-upstream: no
+	fallback-enabled: no
+auth-zone:
+	name: "reject.example."
+	zonefile: "$tmp/reject.zone"
 	for-downstream: yes
 	for-upstream: no
 	fallback-enabled: no
@@ -172,6 +202,48 @@ fault() {
 	done
 }
 
+# msgfault PAIR NAME FROM-DOMAIN METHOD RESULT ACTION-ACCEPT ACTION-TEMPFAIL
+#     DESCRIPTION [REASON-PART]: the message $tmp/NAME.eml (From:
+#     user@FROM-DOMAIN) sent with MAIL FROM user@pass.faults.example (SPF
+#     passes, unaligned with FROM-DOMAIN) to both daemons of PAIR; METHOD=
+#     RESULT in the A-R field; the action of each (accept, tempfail, reject)
+msgfault() {
+	for mode in accept tempfail; do
+		n=$((n + 1))
+		eval "s=\$sock_$1$mode"
+		[ "$mode" = accept ] && want=$6 || want=$7
+		$TALK "$s" --client "$CLIENT" --qid "4M$n" --from "<user@pass.faults.example>" \
+		    --message "$tmp/$2.eml" >"$tmp/talk.out" 2>&1
+		out=$(cat "$tmp/talk.out")
+		ar=$(printf '%s\n' "$out" | grep "^eom insheader 0 Authentication-Results")
+		like "$ar" "$4=$5" "$8 ($mode): $4=$5"
+		[ -z "${9:-}" ] || like "$ar" "$9" "  reason names it: $9"
+		case $want in
+		tempfail) like "$out" "eom replycode '451 " "  451: the client retries" ;;
+		reject) like "$out" "eom replycode '550 " "  550: rejected" ;;
+		*) like "$out" "eom continue" "  delivered" ;;
+		esac
+		wait_for grep -q "4M$n: .* $4=$5.* action=$want" "$tmp/$1$mode.err"
+		ok $? "  logged: $4=$5 action=$want"
+	done
+}
+
+# sign_msg NAME FROM-DOMAIN [DOMAIN SELECTOR]: $tmp/NAME.eml, From:
+# user@FROM-DOMAIN, DKIM-signed with d=DOMAIN s=SELECTOR when given
+sign_msg() {
+	$PY - "$tmp/dkim.key" "$tmp/$1.eml" "$2" "${3:-}" "${4:-}" <<'PYEOF'
+import sys
+key, out, frm, dom, sel = sys.argv[1:6]
+msg = ('From: <user@%s>\r\nTo: <rcpt@dest.test>\r\nSubject: fault\r\n'
+       'Date: Mon, 23 Nov 2026 12:00:00 +0000\r\n\r\nbody\r\n' % frm).encode()
+if dom:
+    import dkim
+    msg = dkim.sign(msg, sel.encode(), dom.encode(), open(key, 'rb').read(),
+                    include_headers=[b'from', b'to', b'subject']) + msg
+open(out, 'wb').write(msg)
+PYEOF
+}
+
 fault "" pass.faults.example pass "the control case"
 
 # ---- transport: truncation, TCP, size
@@ -216,6 +288,47 @@ fault "" void2.faults.example pass "two void lookups, then a match"
 fault "" void3.faults.example permerror "three void lookups" \
     "a:n3.faults.example: more than 2 void lookups"
 fault "" mx11.faults.example permerror "mx with 11 exchanges" "has 11 MX records, more than 10"
+
+# ---- DKIM key records (RFC 6376 6.1.2): garbage is permerror (no
+# DMARC record for faults.example: delivered), a lookup that fails is
+# temperror
+if [ $HAVE_DKIMPY = yes ]; then
+	sign_msg dkim-good faults.example faults.example good
+	msgfault "" dkim-good faults.example dkim pass accept accept \
+	    "DKIM: the key record as published (control)"
+	sign_msg dkim-garbage faults.example faults.example garbage
+	msgfault "" dkim-garbage faults.example dkim permerror accept accept \
+	    "DKIM: a key record of garbage" "not base64"
+	sign_msg dkim-revoked faults.example faults.example revoked
+	msgfault "" dkim-revoked faults.example dkim permerror accept accept \
+	    "DKIM: a revoked key (empty p=)" "revoked"
+	sign_msg dkim-nokey faults.example faults.example missing
+	msgfault "" dkim-nokey faults.example dkim permerror accept accept \
+	    "DKIM: no key record (NXDOMAIN)" "NXDOMAIN"
+	sign_msg dkim-slow x.slow.example x.slow.example sel
+	msgfault "" dkim-slow x.slow.example dkim temperror accept tempfail \
+	    "DKIM: the key's server never answers" "TIMEOUT"
+	sign_msg dkim-servfail x.servfail.example x.servfail.example sel
+	msgfault "" dkim-servfail x.servfail.example dkim temperror accept tempfail \
+	    "DKIM: the key's server answers SERVFAIL" "SERVFAIL"
+else
+	echo "# python3-dkim or openssl missing: DKIM key faults not tested"
+fi
+
+# ---- DMARC policy records (RFC 9989 4.10): a failure is temperror and
+# never a reject; SPF passes for pass.faults.example, unaligned
+sign_msg dmarc-reject reject.example
+msgfault "" dmarc-reject reject.example dmarc fail reject reject \
+    "DMARC: p=reject, unaligned (control: rejected)"
+sign_msg dmarc-slow y.slow.example
+msgfault "" dmarc-slow y.slow.example dmarc temperror accept tempfail \
+    "DMARC: the policy's server never answers"
+sign_msg dmarc-servfail y.servfail.example
+msgfault "" dmarc-servfail y.servfail.example dmarc temperror accept tempfail \
+    "DMARC: the policy's server answers SERVFAIL"
+sign_msg dmarc-bogus bogus.example
+msgfault "" dmarc-bogus bogus.example dmarc temperror accept tempfail \
+    "DMARC: the policy is DNSSEC-bogus"
 
 # ---------------------------------------------------------------- the end
 # the resolver goes away: an uncached name is a temperror, no crash
