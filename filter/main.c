@@ -196,6 +196,36 @@ mauthd_reload(struct mauthd *d)
 	snapshot_put(&s);
 }
 
+/* the signals the main thread takes with sigwait() */
+static void
+mauthd_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+/*
+ * mauthd_signals_block - block them before any thread exists (the
+ * resolver's and the metrics listener's start with the first snapshot):
+ * every thread inherits the mask, so none of them can take a SIGTERM with
+ * its default action.  That did happen: a second SIGTERM while mauthd was
+ * stopping (the main thread no longer in sigwait) killed it outright,
+ * PidFile left behind.  Until mauthd_run() waits for them, the signals
+ * stay pending.
+ */
+static void
+mauthd_signals_block(void)
+{
+	sigset_t set;
+
+	mauthd_signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);		/* an MTA that hangs up is not fatal */
+}
+
 /* mauthd_run - smfi_main in a thread, signals here; the exit status */
 static int
 mauthd_run(struct mauthd *d)
@@ -204,13 +234,7 @@ mauthd_run(struct mauthd *d)
 	pthread_t tid;
 	int sig, rc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by every thread */
-	signal(SIGPIPE, SIG_IGN);		/* an MTA that hangs up is not fatal */
+	mauthd_signal_set(&set);
 	d->main_thread = pthread_self();
 	if ((rc = pthread_create(&tid, NULL, mauthd_milter_thread, d)) != 0)
 		fatal(EX_OSERR, "cannot start the milter thread: %s", strerror(rc));
@@ -308,6 +332,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	mauthd_signals_block();
 	conf = mauthd_config(path, check, dump);
 	/* the daemon leaves its directory: reloads need the absolute name */
 	d->path = realpath(path, NULL);
