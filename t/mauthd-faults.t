@@ -3,7 +3,8 @@
 # over the milter protocol (t/lib/milterfault.py plays the MTA): the client
 # hangs up mid-DATA and mid-header, aborts and retries, sends a 1 MB and a
 # 60 KB header field, 10,000 header fields (5,000 of them forged A-R),
-# NUL bytes, bare LF and CR, 100,000-octet lines, invalid UTF-8 in From:,
+# NUL bytes, bare LF and CR, 100,000-octet lines, invalid UTF-8 in From:
+# (a malformed From: DMARCMalformedFrom's reject),
 # a 20,000-octet MAIL FROM, unknown and truncated packets, a packet that
 # claims 2 GB.  mauthd keeps running, judges every message it gets to the
 # end of (spf= in its A-R field, one log line with the verdict), and after
@@ -114,7 +115,11 @@ ok $? "  logged: forged_ar_removed=5000"
 all_lines nul 1 "eom continue pass 0" "NUL bytes in a header value and the body: judged"
 all_lines bare-lf 1 "eom continue pass 0" "bare LF and CR in header values and the body: judged"
 all_lines long-lines 1 "eom continue pass 0" "body lines of 100,000 octets, a header line of 2,000: judged"
-all_lines non-utf8-from 1 "eom continue pass 0" "invalid UTF-8 and 8-bit bytes in From: and Subject:: judged"
+# a From field that does not parse: DMARCMalformedFrom (default reject)
+all_lines non-utf8-from 1 "eom replycode-550 pass 0" \
+    "invalid UTF-8 and 8-bit bytes in From: and Subject:: judged (malformed From: 550)"
+wait_for grep -q "dmarc=permerror .*action=reject" "$tmp/mauthd.err"
+ok $? "  logged: dmarc=permerror action=reject"
 
 # regression: the MAIL FROM is cut in the log line, the verdict is not
 all_lines long-mailfrom 1 "eom continue pass 0" "a MAIL FROM of 20,000 octets: judged"
@@ -165,7 +170,7 @@ if [ $ASAN = yes ]; then
 else
 	ok $((rss2 * 100 <= rss1 * 105 ? 0 : 1)) "resident memory flat between rounds: $rss1 kB, then $rss2 kB (under 5% growth)"
 fi
-grep -E "error|fatal|panic" "$tmp/mauthd.err" | head -n 5 >"$tmp/errors"
+grep -E ": (error|fatal): |panic" "$tmp/mauthd.err" | head -n 5 >"$tmp/errors"
 is "$(cat "$tmp/errors")" "" "no error in mauthd's log"
 
 # SIGTERM while a message is half-way: libmilter stops serving open
@@ -176,11 +181,17 @@ client=$!
 sleep 0.5
 t0=$(date +%s%N)
 kill -TERM "$mauthd_pid"
-stop "$mauthd_pid"
+# a second SIGTERM while it stops must not kill it half-way (it did: a
+# thread started before the signal mask was set took it)
+sleep 0.3
+kill -TERM "$mauthd_pid"
+wait "$mauthd_pid"
+stop_rc=$?
 t1=$(date +%s%N)
-is "$stop_rc" 0 "SIGTERM during a message: mauthd stops cleanly (status 0: under the sanitizers, no leak)"
+is "$stop_rc" 0 "SIGTERM (twice) during a message: mauthd stops cleanly (status 0: under the sanitizers, no leak)"
 ok $(( (t1 - t0) / 1000000 < 3000 ? 0 : 1 )) "  within 3 s ($(( (t1 - t0) / 1000000 )) ms)"
 wait "$client"
 like "$(cat "$tmp/pause.out")" "pause-eom 1 refused" "  the MTA side sees the connection go"
 like "$(cat "$tmp/mauthd.err")" "stopping with 1 MTA connection open" "  and mauthd logs that it left one open"
+like "$(tail -n 1 "$tmp/mauthd.err")" "info: stopped" "  and that it stopped"
 done_testing

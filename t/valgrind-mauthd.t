@@ -27,8 +27,8 @@ LOAD=${top_builddir:-$T_TOP}/bench/smtp-load
 N=${VALGRIND_MESSAGES:-1000}
 
 t_tmpdir DIR || t_bail "no temp dir"
-dns_server_start "$T_TOP/t/data/zones/faults/faults.example.zone" ||
-    t_bail "unbound did not start"
+dns_server_start "$T_TOP/t/data/zones/faults/faults.example.zone" \
+    "$T_TOP/t/data/zones/tld/example.zone" || t_bail "unbound did not start"
 MAUTHD_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
 --show-leak-kinds=definite --errors-for-leak-kinds=definite \
 --num-callers=40 --log-file=$DIR/valgrind.%p"
