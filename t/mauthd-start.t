@@ -2,8 +2,8 @@
 # mauthd-start.t - mauthd starts (also with the sample conf/mauthd.conf and
 # the commands of conf/mauthd.service), listens (TCP_NODELAY on the listening
 # socket), drops privileges to UserID (after binding a privileged port and
-# reading a root-only trust anchor; no capabilities left; a session still
-# works), gives a local: socket SocketMode, owner and group, writes and
+# reading a root-only trust anchor and DKIM key; no capabilities left; a
+# session still works and signs), gives a local: socket SocketMode, owner and group, writes and
 # removes PidFile, detaches only once it is up, stops
 # cleanly on SIGTERM and SIGINT, reloads on SIGHUP, and refuses to start on a
 # bad configuration or a busy socket.
@@ -199,10 +199,19 @@ printf '%s\n' "example.org. IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF012
     >"$tmp/root-only.ta"
 chmod 600 "$tmp/root-only.ta"
 mkdir "$tmp/sock2"
+# a DKIM signing key only root can read, named by the KeyTable
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+    -out "$tmp/root-only.key" 2>/dev/null
+chmod 600 "$tmp/root-only.key"
+printf 'sel._domainkey.example.org example.org:sel:%s\n' "$tmp/root-only.key" \
+    >"$tmp/keytable"
+printf '*@example.org sel._domainkey.example.org\n' >"$tmp/signingtable"
 cat >"$tmp/order.conf" <<CONF
 Socket inet:$pport@$addr
 UserID nobody:daemon
 TrustAnchorFile $tmp/root-only.ta
+KeyTable $tmp/keytable
+SigningTable refile:$tmp/signingtable
 Nameservers $addr@9
 DNSTimeout 300ms
 AuthservID mx.test.example
@@ -218,9 +227,18 @@ is "$(sed -n 's/^Gid:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' '
     "  with the named group"
 is "$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$mauthd_pid/status")" 0000000000000000 \
     "  and no capabilities left"
-# the trust anchor is readable by root alone: it was read before the drop
+# the trust anchor and the key are readable by root alone: they were read
+# before the drop
 ! su -s /bin/sh nobody -c "cat '$tmp/root-only.ta'" >/dev/null 2>&1
 ok $? "  (the trust anchor is unreadable for nobody)"
+! su -s /bin/sh nobody -c "cat '$tmp/root-only.key'" >/dev/null 2>&1
+ok $? "  (so is the DKIM key)"
+$PY "$srcdir/t/lib/miltertalk.py" "inet:$pport@$addr" --client 127.0.0.1 \
+    --from '<user@example.org>' --header 'From: <user@example.org>' \
+    --header 'To: <rcpt@example.net>' --header 'Subject: signed' >"$tmp/sign.out" 2>&1
+like "$(cat "$tmp/sign.out")" "DKIM-Signature ' v=1; a=rsa-sha256;" \
+    "  after the drop it signs with the root-only key it loaded before"
+like "$(cat "$tmp/sign.out")" "d=example.org;" "  as d=example.org"
 $PY "$srcdir/t/lib/miltertalk.py" "inet:$pport@$addr" --from '<user@example.org>' \
     >"$tmp/order.out" 2>&1
 like "$(cat "$tmp/order.out")" "eom insheader 0 Authentication-Results ' mx.test.example;" \
