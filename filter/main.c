@@ -15,13 +15,16 @@
  *      inet socket, SocketMode and owner on a local: socket (listen.c);
  *      the MetricsSocket listener (metrics_http.c);
  *   5. drop privileges to UserID (priv.c);
- *   6. write PidFile; start the metrics thread; tell the waiting parent
- *      we are up;
+ *   6. start the report row writer (report.c: store and spool owned by
+ *      UserID); write PidFile; start the metrics thread; tell the waiting
+ *      parent we are up;
  *   7. smfi_main in its own thread while this thread waits for signals:
  *      SIGTERM and SIGINT stop cleanly through smfi_stop(), then give
- *      closing sessions a second to finish (mauthd_drain); SIGHUP
- *      reloads the configuration into a new snapshot (a bad file is
- *      logged and the configuration in force stays).
+ *      closing sessions a second to finish (mauthd_drain), then the
+ *      report rows still queued are committed; SIGHUP reloads the
+ *      configuration into a new snapshot (a bad file is logged and the
+ *      configuration in force stays; ReportStore and ReportSpool take a
+ *      restart).
  *
  * Why the main thread takes the signals: libmilter's own signal thread
  * treats SIGHUP as "stop" and SIGINT as "abort" (smfi_main then fails).
@@ -52,6 +55,7 @@
 #include "milter.h"
 #include "priv.h"
 #include "reply.h"
+#include "report.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -196,34 +200,22 @@ mauthd_reload(struct mauthd *d)
 	snapshot_put(&s);
 }
 
-/* the signals the main thread takes with sigwait() */
+/*
+ * mauthd_sigset - the signals this thread alone takes, with sigwait().
+ * main() blocks them before it starts any thread (libunbound's, the
+ * report writer, metrics, libmilter's), so every thread inherits the
+ * mask; one that comes during start-up waits, pending, for the loop
+ * (a SIGINT that a non-interactive shell's background job ignores would
+ * otherwise be lost while unblocked, and the daemon never stop).
+ */
 static void
-mauthd_signal_set(sigset_t *set)
+mauthd_sigset(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
-}
-
-/*
- * mauthd_signals_block - block them before any thread exists (the
- * resolver's and the metrics listener's start with the first snapshot):
- * every thread inherits the mask, so none of them can take a SIGTERM with
- * its default action.  That did happen: a second SIGTERM while mauthd was
- * stopping (the main thread no longer in sigwait) killed it outright,
- * PidFile left behind.  Until mauthd_run() waits for them, the signals
- * stay pending.
- */
-static void
-mauthd_signals_block(void)
-{
-	sigset_t set;
-
-	mauthd_signal_set(&set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);		/* an MTA that hangs up is not fatal */
 }
 
 /* mauthd_run - smfi_main in a thread, signals here; the exit status */
@@ -234,7 +226,9 @@ mauthd_run(struct mauthd *d)
 	pthread_t tid;
 	int sig, rc;
 
-	mauthd_signal_set(&set);
+	mauthd_sigset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* (blocked since start-up already) */
+	signal(SIGPIPE, SIG_IGN);		/* an MTA that hangs up is not fatal */
 	d->main_thread = pthread_self();
 	if ((rc = pthread_create(&tid, NULL, mauthd_milter_thread, d)) != 0)
 		fatal(EX_OSERR, "cannot start the milter thread: %s", strerror(rc));
@@ -250,6 +244,7 @@ mauthd_run(struct mauthd *d)
 	}
 	if (sig == SIGUSR1) {
 		pthread_join(tid, NULL);
+		report_stop();
 		log_err("the milter loop ended %s", d->milter_rc == MI_SUCCESS ?
 		    "without being asked to" : "with an error");
 		return EX_SOFTWARE;
@@ -257,6 +252,7 @@ mauthd_run(struct mauthd *d)
 	log_info("stopping on %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	mauthd_stop(d, tid);
 	mauthd_drain(d);
+	report_stop();		/* rows of messages already answered: flushed */
 	return 0;
 }
 
@@ -314,6 +310,7 @@ main(int argc, char **argv)
 	struct mauthd *d = &mauthd;
 	struct mauth_conf *conf;
 	struct snapshot *s;
+	sigset_t sigs;
 	char *error = NULL;
 	int ch, status;
 
@@ -332,7 +329,6 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	mauthd_signals_block();
 	conf = mauthd_config(path, check, dump);
 	/* the daemon leaves its directory: reloads need the absolute name */
 	d->path = realpath(path, NULL);
@@ -346,6 +342,8 @@ main(int argc, char **argv)
 	    (int)conf->log_level);
 	if (!foreground && daemon_start(&error) < 0)
 		fatal(EX_OSERR, "%s", error);
+	mauthd_sigset(&sigs);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);	/* before any thread starts */
 	log_info("mauthd %s starting with %s", PACKAGE_VERSION, d->path);
 	if (snapshot_start(conf, &error) < 0)
 		fatal(EX_CONFIG, "%s", error);
@@ -361,6 +359,8 @@ main(int argc, char **argv)
 		fatal(EX_UNAVAILABLE, "%s", error);
 	if (priv_drop(s->conf->user_id, &error) < 0)
 		fatal(EX_NOPERM, "%s", error);
+	if (report_start(s->conf, &error) < 0)
+		fatal(EX_CANTCREAT, "report store: %s", error);
 	if (d->pid_file != NULL && pidfile_write(d->pid_file, &error) < 0)
 		fatal(EX_CANTCREAT, "%s", error);
 	if (d->metrics_fd >= 0 && metrics_http_start(d->metrics_fd, &d->metrics, &error) < 0)

@@ -19,6 +19,8 @@
 
 #include "buf.h"
 #include "metrics.h"
+#include "report.h"
+#include "report_writer.h"
 #include "snapshot.h"
 
 #define RELAXED	memory_order_relaxed
@@ -222,6 +224,36 @@ render_dns(struct mauth_buf *out)
 	mauth_buf_printf(out, "mauth_dns_resolvers %u\n", t.resolvers);
 }
 
+/* render_report - the report row writer (report.c), when rows are recorded */
+static void
+render_report(struct mauth_buf *out)
+{
+	struct mauth_report_writer_stats st;
+
+	if (!report_stats(&st))
+		return;
+	family(out, "mauth_report_rows_total", "counter",
+	    "DMARC report rows by where they went: stored (committed from the "
+	    "queue), spooled (store down or slower than ReportWait), replayed "
+	    "(from the spool into the store), lost (neither; the message was "
+	    "not accepted).");
+	mauth_buf_printf(out, "mauth_report_rows_total{result=\"stored\"} %lu\n",
+	    st.committed);
+	mauth_buf_printf(out, "mauth_report_rows_total{result=\"spooled\"} %lu\n",
+	    st.spooled + st.spooled_waiting);
+	mauth_buf_printf(out, "mauth_report_rows_total{result=\"replayed\"} %lu\n",
+	    st.replayed);
+	mauth_buf_printf(out, "mauth_report_rows_total{result=\"lost\"} %lu\n", st.lost);
+	family(out, "mauth_report_commits_total", "counter",
+	    "Store transactions of queued rows (rows of concurrent messages share one).");
+	mauth_buf_printf(out, "mauth_report_commits_total %lu\n", st.batches);
+	family(out, "mauth_report_queue_rows", "gauge", "Rows waiting for the writer.");
+	mauth_buf_printf(out, "mauth_report_queue_rows %lu\n", st.queued);
+	family(out, "mauth_report_store_up", "gauge",
+	    "1 while the report store takes rows, 0 while they go to the spool.");
+	mauth_buf_printf(out, "mauth_report_store_up %d\n", st.store_up ? 1 : 0);
+}
+
 static void
 render_phases(struct metrics *m, struct mauth_buf *out)
 {
@@ -253,5 +285,6 @@ metrics_render(struct metrics *m, struct mauth_buf *out)
 	render_daemon(m, out);
 	render_mail(m, out);
 	render_dns(out);
+	render_report(out);
 	render_phases(m, out);
 }

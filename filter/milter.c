@@ -32,6 +32,7 @@
 #include "milter.h"
 #include "outcome.h"
 #include "reply.h"
+#include "report.h"
 #include "session.h"
 #include "sign.h"
 #include "verify.h"
@@ -240,6 +241,23 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * milter_report - the message's report rows, durable before the MTA hears
+ * the verdict; when they cannot be kept, the message is not accepted as
+ * if nothing happened (true: *rc is the internal-error answer).
+ */
+static bool
+milter_report(SMFICTX *ctx, const struct msg *m, sfsistat *rc)
+{
+	char *error = NULL;
+
+	if (report_message(m, &error) == 0)
+		return false;
+	*rc = reply_internal_error(ctx, m, "%s", error);
+	free(error);
+	return true;
+}
+
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
@@ -254,6 +272,8 @@ mlfi_eom(SMFICTX *ctx)
 	if (m->in != NULL)
 		rc = verify_eom(ctx, c, m, &action);
 	else if ((rc = sign_eom(ctx, c, m, &m->signed_as)) != SMFIS_CONTINUE)
+		action = reply_internal_action();
+	if (m->in != NULL && milter_report(ctx, m, &rc))
 		action = reply_internal_action();
 	outcome_message(c, m, action);
 	msg_end(c);

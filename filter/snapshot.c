@@ -324,6 +324,13 @@ restart_keys(const struct mauth_conf *old, const struct mauth_conf *new)
 		mauth_buf_puts(&b, ", Syslog");
 	if (str_differs(old->metrics_socket, new->metrics_socket))
 		mauth_buf_puts(&b, ", MetricsSocket");
+	/* the report writer (report.c) is started once, for the process */
+	if (str_differs(old->report_store, new->report_store))
+		mauth_buf_puts(&b, ", ReportStore");
+	if (str_differs(old->report_spool, new->report_spool))
+		mauth_buf_puts(&b, ", ReportSpool");
+	if (old->report_wait_ms != new->report_wait_ms)
+		mauth_buf_puts(&b, ", ReportWait");
 	if (b.len == 0) {
 		mauth_buf_free(&b);
 		return NULL;

@@ -88,7 +88,8 @@ int snapshot_start(struct mauth_conf *conf, char **error_r);
  * snapshot_reload - load path into a new snapshot and make it current.
  * On any failure the current snapshot stays and -1 comes back with
  * *error_r (caller frees).  Keys that only a restart can apply (Socket,
- * SocketMode, UserID, PidFile, Syslog, MetricsSocket) are listed in
+ * SocketMode, UserID, PidFile, Syslog, MetricsSocket, ReportStore,
+ * ReportSpool, ReportWait) are listed in
  * *restart_r (a malloc'd ", "-separated list, or NULL when none changed);
  * their new values are in the snapshot but have no effect.
  */

@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "conf_value.h"
 #include "dns.h"
+#include "report_store.h"
 #include "xmalloc.h"
 
 /* A configuration file larger than this is not a configuration file. */
@@ -40,6 +41,8 @@ _Static_assert(sizeof(enum mauth_conf_dmarc_discovery) == sizeof(int), "enum siz
 _Static_assert(sizeof(enum mauth_conf_dmarc_quarantine) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_from_action) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum mauth_conf_canon) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_report_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum mauth_conf_report_tls) == sizeof(int), "enum size");
 
 /* ---------------------------------------------------------------- checks */
 
@@ -181,6 +184,50 @@ check_metrics_socket(const char *value, char **why_r)
 	return 0;
 }
 
+/* ReportStore: a store this build can open, or "none" */
+static int
+check_report_store(const char *value, char **why_r)
+{
+	if (strcasecmp(value, "none") == 0)
+		return 0;
+	return mauth_report_store_check_uri(value, why_r);
+}
+
+/* ReportEmail: a plain addr-spec, local@domain (RFC 5322 3.4.1) */
+static int
+check_email(const char *value, char **why_r)
+{
+	const char *at = strrchr(value, '@');
+
+	if (at == NULL || at == value || strpbrk(value, " \t<>\"(),;:") != NULL) {
+		*why_r = xstrdup("expected an address local@domain");
+		return -1;
+	}
+	return check_domain(at + 1, why_r);
+}
+
+/* ReportSMTPServer: HOST or HOST:PORT ([IPv6]:PORT) */
+static int
+check_host_port(const char *value, char **why_r)
+{
+	const char *colon = strrchr(value, ':');
+	const char *close = strrchr(value, ']');
+
+	if (*value == '\0' || strpbrk(value, " \t") != NULL) {
+		*why_r = xstrdup("expected HOST or HOST:PORT");
+		return -1;
+	}
+	if (colon != NULL && (close == NULL || colon > close)) {
+		char *end;
+		unsigned long port = strtoul(colon + 1, &end, 10);
+		if (*end != '\0' || port == 0 || port > 65535) {
+			*why_r = xstrdup("the port after : must be a number from 1 to 65535");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * KeyTable, SigningTable: an OpenDKIM data set naming a file ("file:PATH",
  * "refile:PATH" or a PATH); the file must be readable now.  The keys in
@@ -216,6 +263,13 @@ check_field_name(const char *value, char **why_r)
 		return -1;
 	}
 	return 0;
+}
+
+bool
+mauth_conf_report_capture(const struct mauth_conf *conf)
+{
+	return conf->report_store != NULL &&
+	    strcasecmp(conf->report_store, "none") != 0;
 }
 
 /* AuthservID default: the host name, as the MTA would announce itself. */
@@ -270,6 +324,19 @@ static const struct mauth_conf_name names_multiple_from[] = {
 	{ "reject", MAUTH_FROM_REJECT },
 	{ "accept", MAUTH_FROM_ACCEPT },
 	{ "evaluate", MAUTH_FROM_EVALUATE },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_report_format[] = {
+	{ "rfc9990", MAUTH_REPORT_FORMAT_RFC9990 },
+	{ "rfc7489", MAUTH_REPORT_FORMAT_RFC7489 },
+	{ NULL, 0 }
+};
+
+static const struct mauth_conf_name names_report_tls[] = {
+	{ "opportunistic", MAUTH_REPORT_TLS_OPPORTUNISTIC },
+	{ "required", MAUTH_REPORT_TLS_REQUIRED },
+	{ "none", MAUTH_REPORT_TLS_NONE },
 	{ NULL, 0 }
 };
 
@@ -358,6 +425,26 @@ static const struct mauth_conf_def conf_defs[] = {
 	ROW("SignatureTTL",	UINT,	signature_ttl,	"0", .min = 0, .max = 315360000),
 	ROW("MinimumKeyBits",	UINT,	min_key_bits,	"1024", .min = 0, .max = 16384),
 	ROW("MaximumSignaturesToVerify", UINT, max_signatures, "10", .min = 1, .max = 100),
+	ROW("ReportStore",	STRING,	report_store,
+	    "sqlite:/var/lib/mauth/reports.db", .check = check_report_store),
+	ROW("ReportSpool",	PATH,	report_spool,	"/var/lib/mauth/spool"),
+	ROW("ReportWait",	TIME,	report_wait_ms,	"2s", .min = 10, .max = 60000),
+	ROW("ReportFormat",	ENUM,	report_format,	"rfc9990",
+	    .names = names_report_format),
+	ROW("ReportOrgName",	STRING,	report_org_name, NULL),
+	ROW("ReportEmail",	STRING,	report_email,	NULL, .check = check_email),
+	ROW("ReportContactInfo", STRING, report_contact_info, NULL),
+	ROW("ReportIgnoreDomains", LIST, report_ignore_domains, NULL,
+	    .check = check_domain),
+	ROW("ReportSMTPServer",	STRING,	report_smtp_server, NULL,
+	    .check = check_host_port),
+	ROW("ReportSMTPTLS",	ENUM,	report_smtp_tls, "opportunistic",
+	    .names = names_report_tls),
+	ROW("ReportSMTPCAFile",	PATH,	report_smtp_ca_file, NULL,
+	    .check = check_readable),
+	ROW("ReportSMTPUser",	STRING,	report_smtp_user, NULL),
+	ROW("ReportSMTPPasswordFile", PATH, report_smtp_password_file, NULL),
+	ROW("ReportSendmail",	PATH,	report_sendmail, "/usr/sbin/sendmail"),
 };
 
 #define CONF_NDEFS	(sizeof(conf_defs) / sizeof(conf_defs[0]))

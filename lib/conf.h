@@ -62,6 +62,19 @@ enum mauth_conf_canon {
 	MAUTH_CANON_SIMPLE_SIMPLE,
 };
 
+/* ReportFormat: the aggregate report's XML */
+enum mauth_conf_report_format {
+	MAUTH_REPORT_FORMAT_RFC9990 = 0,	/* urn:ietf:params:xml:ns:dmarc-2.0 */
+	MAUTH_REPORT_FORMAT_RFC7489,		/* RFC 7489 appendix C */
+};
+
+/* ReportSMTPTLS: STARTTLS towards ReportSMTPServer */
+enum mauth_conf_report_tls {
+	MAUTH_REPORT_TLS_OPPORTUNISTIC = 0,	/* when offered, certificate not checked */
+	MAUTH_REPORT_TLS_REQUIRED,		/* always, certificate and name verified */
+	MAUTH_REPORT_TLS_NONE,			/* never */
+};
+
 struct mauth_conf {
 	char *path;			/* file it was read from; NULL for defaults */
 
@@ -102,7 +115,26 @@ struct mauth_conf {
 	unsigned signature_ttl;		/* SignatureTTL, seconds; 0 = no x= */
 	unsigned min_key_bits;		/* MinimumKeyBits */
 	unsigned max_signatures;	/* MaximumSignaturesToVerify */
+
+	/* DMARC aggregate reports (lib/report_*.h, mauth report) */
+	char *report_store;		/* ReportStore: sqlite:/PATH, postgresql://..., none */
+	char *report_spool;		/* ReportSpool: directory */
+	unsigned report_wait_ms;	/* ReportWait */
+	enum mauth_conf_report_format report_format;	/* ReportFormat */
+	char *report_org_name;		/* ReportOrgName; NULL = ReportEmail's domain */
+	char *report_email;		/* ReportEmail: sender and contact */
+	char *report_contact_info;	/* ReportContactInfo; NULL = none */
+	char **report_ignore_domains;	/* ReportIgnoreDomains: NULL-terminated */
+	char *report_smtp_server;	/* ReportSMTPServer: HOST[:PORT]; NULL = sendmail */
+	enum mauth_conf_report_tls report_smtp_tls;	/* ReportSMTPTLS */
+	char *report_smtp_ca_file;	/* ReportSMTPCAFile; NULL = system store */
+	char *report_smtp_user;		/* ReportSMTPUser; NULL = no AUTH */
+	char *report_smtp_password_file;	/* ReportSMTPPasswordFile */
+	char *report_sendmail;		/* ReportSendmail: program run with -t -oi */
 };
+
+/* mauth_conf_report_capture - does mauthd record report rows (ReportStore not none)? */
+bool mauth_conf_report_capture(const struct mauth_conf *conf);
 
 /*
  * mauth_conf_load - read and check path.  Returns 0 and a new conf, or -1

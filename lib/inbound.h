@@ -117,6 +117,12 @@ char *mauth_inbound_authres(const struct mauth_inbound *in, bool fold);
  */
 size_t mauth_inbound_forged(const struct mauth_inbound *in, const size_t **pos_r);
 /*
+ * mauth_inbound_message_id - the value of the first Message-ID field
+ * without surrounding white space (folding kept), or NULL when the
+ * message has none; report rows carry it.
+ */
+const char *mauth_inbound_message_id(const struct mauth_inbound *in);
+/*
  * mauth_inbound_get_dmarc - the DMARC part of the transaction (outcomes
  * for reports, the log summary); NULL when DMARC is not configured.
  */

@@ -28,7 +28,7 @@ set -euo pipefail
 PKGS_BUILD=(
 	build-essential autoconf automake libtool pkg-config
 	libmilter-dev libssl-dev libopendkim-dev libunbound-dev
-	libsqlite3-dev libpsl-dev publicsuffix libidn2-dev libpq-dev libyaml-dev
+	libsqlite3-dev libpsl-dev publicsuffix libidn2-dev libpq-dev libyaml-dev zlib1g-dev
 )
 
 # What the tests run, on top of the build profile.
@@ -45,6 +45,8 @@ PKGS_BUILD=(
 #   python3-dnspython: dkimpy's key lookups in the test DNS server
 #     (t/keys-mauthd.t; python3-dkim pulls it in, named to be sure)
 #   openssl: DKIM test keys made at run time (t/postfix-dmarc.t and others)
+#   libxml2-utils: xmllint validates aggregate reports against the schemas
+#   postgresql: a private server for the report store's fleet tests
 PKGS_TEST=(
 	perl iproute2 procps openssl
 	postfix swaks
@@ -52,6 +54,7 @@ PKGS_TEST=(
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
 	clang libclang-rt-14-dev valgrind
 	python3-prometheus-client dns-root-data groff-base python3-dnspython
+	libxml2-utils postgresql
 )
 
 # What bench/run measures against, on top of the test profile.

@@ -161,6 +161,8 @@ TrustAnchorFile $tmp/ta
 On-TempError $2
 Syslog no
 LogLevel debug
+ReportStore sqlite:$tmp/$1.db
+ReportSpool $tmp/$1.spool
 CONF
 	"$MAUTHD" -f -c "$tmp/$1.conf" 2>"$tmp/$1.err" &
 	eval "pid_$1=\$!"

@@ -76,6 +76,7 @@ conf() {	# conf FILE KEYTABLE SIGNINGTABLE [more lines]
 		printf 'Socket inet:%s@%s\nAuthservID mx.test.example\nNameservers %s@%s\n' \
 		    "${port:-1}" "$addr" "$addr" "$dnsport"
 		printf 'Syslog no\nLogLevel debug\nKeyTable %s\nSigningTable %s\n' "$kt" "$st"
+		printf 'ReportStore sqlite:%s.db\nReportSpool %s.spool\n' "$f" "$f"
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$f"
 }

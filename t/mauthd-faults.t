@@ -67,6 +67,8 @@ Nameservers $addr@$dnsport
 DNSTimeout 2s
 Syslog no
 LogLevel info
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 start_mauthd "$tmp/mauthd.conf"
 wait_for listening "$port" || skip_all "mauthd did not start: $(cat "$tmp/mauthd.err")"

@@ -29,6 +29,8 @@ AuthservID mx.test.example
 Nameservers $addr@$dnsport
 Syslog no
 LogLevel info
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 start_mauthd "$tmp/mauthd.conf"
 wait_for listening "$port"
@@ -98,6 +100,7 @@ AuthservID mx.test.example
 Nameservers $addr@$dnsport
 PidFile $tmp/syslog.pid
 SyslogFacility local3
+ReportStore none
 CONF
 # inside a private mount namespace: a /dev of our own with /dev/log ours
 cat >"$tmp/inner.sh" <<INNER

@@ -30,6 +30,8 @@ AuthservID mx.test.example
 Nameservers $addr@$dnsport
 DNSTimeout 2s
 Syslog no
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 start_mauthd "$tmp/mauthd.conf"
 wait_for listening "$mport"

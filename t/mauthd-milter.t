@@ -29,6 +29,8 @@ Nameservers $addr@$dnsport
 DNSTimeout 2s
 Syslog no
 LogLevel debug
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 start_mauthd "$tmp/mauthd.conf"
 wait_for listening "$port"
@@ -121,6 +123,8 @@ DNSTimeout 300ms
 On-TempError tempfail
 Syslog no
 LogLevel debug
+ReportStore sqlite:$tmp/reports2.db
+ReportSpool $tmp/spool2
 CONF
 "$MAUTHD" -f -c "$tmp/tempfail.conf" 2>"$tmp/tempfail.err" &
 pid2=$!

@@ -28,6 +28,8 @@ Nameservers $addr@$dnsport
 DNSTimeout 2s
 Syslog no
 LogLevel $2
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 ${3:-}
 CONF
 	mv "$tmp/mauthd.conf.new" "$tmp/mauthd.conf"

@@ -23,6 +23,8 @@ AuthservID mx.test.example
 Nameservers $addr@9
 LogLevel debug
 Syslog no
+ReportStore sqlite:$tmp/reports.db
+ReportSpool $tmp/spool
 CONF
 
 # ---------------------------------------------------------------- inet socket
@@ -62,7 +64,10 @@ like "$(cat "$tmp/mauthd.err")" "stopping on SIGINT" "  logging why"
 # conf/mauthd.conf as shipped (only Socket moved to a free port), started,
 # checked and reloaded with the commands of conf/mauthd.service
 unit=$srcdir/conf/mauthd.service
+# (and the report store, whose default directory the unit's StateDirectory makes)
 sed "s|^Socket.*|Socket inet:$port@$addr|" "$srcdir/conf/mauthd.conf" >"$tmp/sample.conf"
+printf 'ReportStore sqlite:%s/sample.db\nReportSpool %s/sample-spool\n' "$tmp" "$tmp" \
+    >>"$tmp/sample.conf"
 # unit_cmd KEY: the unit's command line for KEY with our binary and file
 unit_cmd() {
 	sed -n "s/^$1=//p" "$unit" |
@@ -84,7 +89,7 @@ stop "$mauthd_pid"
 is "$stop_rc" 0 "  and SIGTERM (systemd's stop) ends it with status 0"
 
 # ---------------------------------------------------------------- bad config
-printf 'Socket inet:%s@%s\nDNSTimeout 10h\n' "$port" "$addr" >"$tmp/bad.conf"
+printf 'Socket inet:%s@%s\nDNSTimeout 10h\nReportStore none\n' "$port" "$addr" >"$tmp/bad.conf"
 "$MAUTHD" -f -c "$tmp/bad.conf" 2>"$tmp/bad.err"
 is "$?" 78 "a bad configuration: mauthd refuses to start (exit 78)"
 is "$(cat "$tmp/bad.err")" "mauthd: $tmp/bad.conf:2: DNSTimeout: bad value \"10h\": the unit must be ms, s or m" \
@@ -142,6 +147,8 @@ Nameservers $addr@9
 UserID nobody
 PidFile $tmp/nobody/mauthd.pid
 Syslog no
+ReportStore sqlite:$tmp/nobody/reports.db
+ReportSpool $tmp/nobody/spool
 CONF
 start_mauthd "$tmp/user.conf"
 wait_for listening "$port"
@@ -164,6 +171,7 @@ SocketMode 0600
 UserID nobody
 Nameservers $addr@9
 Syslog no
+ReportStore none
 CONF
 start_mauthd "$tmp/local.conf"
 wait_for test -S "$tmp/sock/mauthd.sock"
@@ -216,6 +224,7 @@ Nameservers $addr@9
 DNSTimeout 300ms
 AuthservID mx.test.example
 Syslog no
+ReportStore none
 CONF
 start_mauthd "$tmp/order.conf"
 wait_for listening "$pport"
@@ -257,6 +266,7 @@ SocketMode 0660
 UserID nobody:daemon
 Nameservers $addr@9
 Syslog no
+ReportStore none
 CONF
 start_mauthd "$tmp/local2.conf"
 wait_for test -S "$tmp/sock2/mauthd.sock"

@@ -36,6 +36,8 @@ static const struct command commands[] = {
 	  "DKIM-sign a message (RFC 6376, RFC 8463), write it to stdout" },
 	{ "keys", cmd_keys,
 	  "generate, publish-check, rotate and retire DKIM keys" },
+	{ "report", cmd_report,
+	  "DMARC aggregate reports: send, show, rows, expire" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -21,6 +21,7 @@ int cmd_check(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* tool_valid_nameserver - ADDR or ADDR@PORT, ADDR an IPv4 or IPv6 address */
 bool tool_valid_nameserver(const char *text);

@@ -3,7 +3,11 @@
 # when this build's mauthd cannot do the job yet:
 #   - it is not a milter yet (filter/main.c does not call smfi_main);
 #   - a unix socket was asked and t/lib/mauthd.sh has no MAUTHD_SOCKET;
-#   - a signing scenario and lib/conf.h has no signing keys yet.
+#   - a signing scenario and lib/conf.h has no signing keys yet;
+#   - a reporting scenario and this build has no report store
+#     (mauthd-norep: ReportStore none; mauthd-pg: PostgreSQL, needs the
+#     postgresql package and libpq; plain mauthd records in SQLite, the
+#     default).
 
 mauthd__is_milter()
 {
@@ -16,6 +20,23 @@ mauthd__can_sign()
 	grep -qi 'sign' "$BENCH_TOP/lib/conf.h" 2>/dev/null
 }
 
+mauthd__can_report()
+{
+	grep -q report_store "$BENCH_TOP/lib/conf.h" 2>/dev/null
+}
+
+# mauthd__pg - the bench's PostgreSQL (t/lib/pg.sh), started on first use
+mauthd__pg()
+{
+	[ -n "${PG_URI:-}" ] && return 0
+	# shellcheck source=/dev/null
+	. "$BENCH_TOP/t/lib/pg.sh"
+	[ -x "${PG_BIN:-}/initdb" ] || return 2
+	"$BENCH_BUILD/tools/mauth" report rows -c /dev/null 2>&1 |
+	    grep -q 'without libpq' && return 2
+	pg_start >/dev/null 2>&1 || return 1
+}
+
 mauthd__start()
 {
 	local name=$1 type=$2 lines=()
@@ -25,6 +46,13 @@ mauthd__start()
 	fi
 	case $name in
 	mauthd) ;;
+	mauthd-norep)
+		mauthd__can_report || return 2
+		lines+=("ReportStore none") ;;
+	mauthd-pg)
+		mauthd__can_report || return 2
+		mauthd__pg || return $?
+		lines+=("ReportStore $PG_URI") ;;
 	mauthd-sign-*)
 		mauthd__can_sign || return 2
 		# Key names follow conf/mauthd.conf once signing lands.

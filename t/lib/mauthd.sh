@@ -7,7 +7,10 @@
 #       ADDR@PORT of the test DNS server ("" for the system resolver).
 #       The config has Socket, AuthservID ($MAUTHD_AUTHSERV_ID, default
 #       mauth.e2e.test), Nameservers, DNSTimeout ($MAUTHD_DNS_TIMEOUT,
-#       default 2s), then each CONF-LINE ("Key value") in order.
+#       default 2s), ReportStore sqlite:$MAUTHD_DIR/report/reports.db and
+#       ReportSpool $MAUTHD_DIR/report/spool unless a CONF-LINE sets them
+#       (the directory belongs to the user of a "UserID" CONF-LINE), then
+#       each CONF-LINE ("Key value") in order.
 #       Waits until mauthd listens.  Sets MAUTHD_DIR, MAUTHD_CONF,
 #       MAUTHD_LOG (mauthd's stdout+stderr), MAUTHD_PORT, MAUTHD_PID and
 #       MAUTHD_MILTER (the Postfix milter spec: inet:127.0.0.1:PORT).
@@ -41,6 +44,14 @@ _mauthd_conf()
 	echo "AuthservID $MAUTHD_AUTHSERV_ID"
 	[ -z "$ns" ] || echo "Nameservers $ns"
 	echo "DNSTimeout $MAUTHD_DNS_TIMEOUT"
+	case " $* " in
+	*" ReportStore "*) ;;
+	*) echo "ReportStore sqlite:$MAUTHD_DIR/report/reports.db" ;;
+	esac
+	case " $* " in
+	*" ReportSpool "*) ;;
+	*) echo "ReportSpool $MAUTHD_DIR/report/spool" ;;
+	esac
 	for line in "$@"; do
 		echo "$line"
 	done
@@ -48,7 +59,7 @@ _mauthd_conf()
 
 mauthd_start()
 {
-	local ns=$1 try
+	local ns=$1 try line
 	shift
 	if [ ! -x "$MAUTHD" ]; then
 		t_diag "$MAUTHD not built"
@@ -56,6 +67,12 @@ mauthd_start()
 	fi
 	t_tmpdir MAUTHD_DIR || return 1
 	MAUTHD_CONF=$MAUTHD_DIR/mauthd.conf MAUTHD_LOG=$MAUTHD_DIR/mauthd.log
+	mkdir "$MAUTHD_DIR/report"
+	for line in "$@"; do
+		case $line in
+		"UserID "*) chown "${line#UserID }" "$MAUTHD_DIR/report" ;;
+		esac
+	done
 	t_cleanup mauthd_stop
 	for try in 1 2 3; do
 		MAUTHD_PORT=$(t_free_port 127.0.0.1) || return 1
