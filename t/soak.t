@@ -53,5 +53,6 @@ g=$(field second_half_growth "fds ")
 awk -v g="${g%\%}" 'BEGIN { exit !(g != "" && g < 5) }'
 t_ok $? "  mauthd fds $(field start "fds ") -> $(field mid "fds ") -> $(field end "fds "): second half +$g (under 5%)"
 t_is "$(field crashes)" 0 "  no crash: alive at the end, stopped with status $(field stop_status)"
+t_is "$(field report_rows)" "$n" "  reporting on: one report row per message in the store"
 t_is "$status" 0 "  bench/soak says PASS" || t_diag "$err"
 t_done
