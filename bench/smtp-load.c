@@ -384,6 +384,7 @@ main(int argc, char **argv)
 		}
 	for (unsigned i = 0; i < opts.conns; i++)
 		pthread_join(tids[i], NULL);
+	free(tids);
 	double secs = (load_now_ms() - t0) / 1e3;
 	struct load_latency l, su, qu;
 	load_latency_sum(stats.latency_ms, opts.total, &l);

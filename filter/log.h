@@ -66,6 +66,17 @@ const char *msg_qid(const struct msg *m);
 		log_at((level), "%s: " fmt, msg_qid(m), ##__VA_ARGS__); \
 } while (0)
 
+/*
+ * LOG_CLIP(s) - the two arguments of a "%.*s%s" conversion: at most
+ * LOG_CLIP_MAX octets of s, then "..." when s was longer.  Per-message
+ * lines pass every value the SMTP client chooses (HELO, MAIL FROM) through
+ * it: log_at() cuts a line at 2 KB, and a 2 KB MAIL FROM (Postfix accepts
+ * one) would otherwise push the verdict (spf=, action=) off the end of the
+ * one line that records it.  The caller includes <string.h>.
+ */
+#define LOG_CLIP_MAX	256
+#define LOG_CLIP(s)	LOG_CLIP_MAX, (s), strlen(s) > LOG_CLIP_MAX ? "..." : ""
+
 /* fatal - bad configuration or environment at start-up: log, exit(status) */
 void fatal(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));

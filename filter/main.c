@@ -19,7 +19,8 @@
  *      UserID); write PidFile; start the metrics thread; tell the waiting
  *      parent we are up;
  *   7. smfi_main in its own thread while this thread waits for signals:
- *      SIGTERM and SIGINT stop cleanly through smfi_stop(), then the
+ *      SIGTERM and SIGINT stop cleanly through smfi_stop(), then give
+ *      closing sessions a second to finish (mauthd_drain), then the
  *      report rows still queued are committed; SIGHUP reloads the
  *      configuration into a new snapshot (a bad file is logged and the
  *      configuration in force stays; ReportStore and ReportSpool take a
@@ -138,6 +139,34 @@ mauthd_stop(struct mauthd *d, pthread_t milter)
 	pthread_join(stopper, NULL);
 }
 
+/* How long a stopping mauthd waits for sessions to finish closing (ms). */
+#define MAUTHD_DRAIN_MS	1000
+
+/*
+ * mauthd_drain - once the listener is closed, give sessions that are
+ * closing (the MTA said QUIT a moment ago) up to a second to finish, so
+ * each session's thread frees its OpenSSL state in mlfi_close while
+ * OpenSSL is still set up: exit() tears it down, and LeakSanitizer saw the
+ * random generators of a session that closed during the exit get lost.
+ * Sessions in the middle of a message are not waited for: libmilter stops
+ * serving them after smfi_stop(), and the MTA applies its default action
+ * (Postfix: milter_default_action) when the connection goes.
+ */
+static void
+mauthd_drain(struct mauthd *d)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	long open = 0;
+
+	for (int ms = 0; ms < MAUTHD_DRAIN_MS; ms += 20) {
+		if ((open = atomic_load(&d->metrics.connections_open)) <= 0)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	log_info("stopping with %ld MTA connection%s open", open,
+	    open == 1 ? "" : "s");
+}
+
 /*
  * mauthd_reload - SIGHUP: a new snapshot from the same file.  Sessions
  * already connected finish with the snapshot they started with; a file
@@ -222,6 +251,7 @@ mauthd_run(struct mauthd *d)
 	}
 	log_info("stopping on %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	mauthd_stop(d, tid);
+	mauthd_drain(d);
 	report_stop();		/* rows of messages already answered: flushed */
 	return 0;
 }

@@ -110,7 +110,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		strcpy(c->addr, "local");
 		c->internal = true;	/* submitted on the MTA host itself */
 	}
-	log_debug("connect from %s[%s]%s", c->hostname, c->addr,
+	log_debug("connect from %.*s%s[%s]%s", LOG_CLIP(c->hostname), c->addr,
 	    c->internal ? " (internal)" : "");
 	return SMFIS_CONTINUE;
 }
@@ -151,7 +151,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	outcome_spf(metrics_now() - t0);
 	const struct mauth_spf_outcome *o = mauth_inbound_spf(m->in);
 
-	msg_log(m, LOG_DEBUG, "mailfrom=%s spf=%s%s%s%s%s", m->mailfrom,
+	msg_log(m, LOG_DEBUG, "mailfrom=%.*s%s spf=%s%s%s%s%s", LOG_CLIP(m->mailfrom),
 	    mauth_spf_result_name(m->spf),
 	    o && o->mechanism ? " mechanism=" : "", o && o->mechanism ? o->mechanism : "",
 	    o && o->problem ? " problem=" : "", o && o->problem ? o->problem : "");
@@ -302,6 +302,12 @@ mlfi_close(SMFICTX *ctx)
 		outcome_close(c);
 		conn_free(&c);
 	}
+	/*
+	 * libmilter ends this thread next; free its OpenSSL state now, not in
+	 * a thread-exit handler that a stopping mauthd may already have
+	 * torn down (LeakSanitizer saw the lost random generators)
+	 */
+	mauth_dkim_thread_end();
 	return SMFIS_CONTINUE;
 }
 

@@ -10,11 +10,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "log.h"
 #include "outcome.h"
+#include "xmalloc.h"
 
 /* The daemon's counters; set once before smfi_main, read-only afterwards. */
 static struct metrics *outcome_metrics;
@@ -132,6 +134,26 @@ outcome_spf(uint64_t ns)
 	metrics_phase(outcome_metrics, METRICS_P_SPF, ns);
 }
 
+/*
+ * kv_clip - kv() of a value the SMTP client chose (HELO, MAIL FROM), cut
+ * to LOG_CLIP_MAX octets and marked "..." when longer: log_at() cuts a
+ * line at 2 KB, and a long MAIL FROM (Postfix takes 2 KB) would otherwise
+ * push the verdicts and action= that follow off the end of the line
+ */
+static void
+kv_clip(struct mauth_buf *line, const char *key, const char *value)
+{
+	char *cut;
+
+	if (strlen(value) <= LOG_CLIP_MAX) {
+		kv(line, key, value);
+		return;
+	}
+	cut = xasprintf("%.*s...", LOG_CLIP_MAX, value);
+	kv(line, key, cut);
+	free(cut);
+}
+
 void
 outcome_message(struct conn *c, const struct msg *m, const char *action)
 {
@@ -140,8 +162,8 @@ outcome_message(struct conn *c, const struct msg *m, const char *action)
 	char count[32];
 
 	kv(&line, "ip", c->addr);
-	kv(&line, "helo", c->helo ? c->helo : "");
-	kv(&line, "mailfrom", m->mailfrom ? m->mailfrom : "");
+	kv_clip(&line, "helo", c->helo ? c->helo : "");
+	kv_clip(&line, "mailfrom", m->mailfrom ? m->mailfrom : "");
 	if (m->in == NULL) {
 		kv(&line, m->auth != NULL ? "auth" : "internal", "yes");
 		kv(&line, "signed", m->signed_as != NULL ? m->signed_as : "no");

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <openssl/crypto.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,4 +249,10 @@ mauth_dkim_free(struct mauth_dkim **dkimp)
 	free_list(dkim->oversign_headers);
 	free(dkim);
 	*dkimp = NULL;
+}
+
+void
+mauth_dkim_thread_end(void)
+{
+	OPENSSL_thread_stop();
 }

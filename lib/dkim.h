@@ -140,6 +140,16 @@ int mauth_dkim_new(const struct mauth_dkim_options *opt,
     struct mauth_dkim **dkim_r, char **error_r);
 void mauth_dkim_free(struct mauth_dkim **dkim);
 
+/*
+ * mauth_dkim_thread_end - release what OpenSSL keeps for the calling
+ * thread (its random generators, made by the first RSA signature).  A
+ * thread that signed or verified calls it when its work is done, while
+ * OpenSSL is certainly still set up: left to the thread's exit, the clean-
+ * up is skipped when the process is already exiting (OpenSSL's atexit
+ * handler has gone), and the memory is lost.  Harmless to call again.
+ */
+void mauth_dkim_thread_end(void);
+
 /* mauth_dkim_result_name - "pass", "fail", ... (RFC 8601 spelling) */
 const char *mauth_dkim_result_name(enum mauth_dkim_result result);
 /* mauth_dkim_alg_name - "rsa-sha256", ...; NULL for unknown */

@@ -81,6 +81,14 @@ struct dkim_sigtags {
 	enum mauth_dkim_alg alg;
 	bool has_l;
 	unsigned long long l;
+	/*
+	 * Not for libopendkim's parser: the tag-list does not parse, or i= or
+	 * z= has an "=" without two hex digits after it (RFC 6376 section
+	 * 2.11), which its quoted-printable decoder reads past the end of the
+	 * value on (a crash found by t/fuzz/fuzz-dkim-verify).  Always a
+	 * permerror.
+	 */
+	bool unsafe;
 };
 
 /*

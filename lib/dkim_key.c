@@ -75,8 +75,12 @@ int
 mauth_dkim_key_parse(const char *data, size_t len, const char *what,
     struct mauth_dkim_key **key_r, char **error_r)
 {
-	size_t skip = strspn(data, " \t\r\n");
+	size_t skip = 0;
 	EVP_PKEY *pkey;
+
+	/* len is authoritative: data need not be NUL-terminated */
+	while (skip < len && strchr(" \t\r\n", data[skip]) != NULL && data[skip] != '\0')
+		skip++;
 
 	*key_r = NULL;
 	if (skip < len && memmem(data, len, "-----BEGIN", 10) != NULL)

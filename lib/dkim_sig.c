@@ -17,6 +17,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,20 @@ qp_decode(const char *s)
 		mauth_buf_putc(&b, *s);
 	}
 	return mauth_buf_steal(&b);
+}
+
+/*
+ * qp_hex_ok - every "=" of a dkim-quoted-printable value (RFC 6376 section
+ * 2.11, the i= and z= tags) starts a hex-octet: two hex digits follow
+ */
+static bool
+qp_hex_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '=' && (!isxdigit((unsigned char)s[1]) ||
+		    !isxdigit((unsigned char)s[2])))
+			return false;
+	return true;
 }
 
 /* h= must name From (section 5.4, 6.1.1) and hold only field names */
@@ -287,7 +303,20 @@ dkim_sig_parse(const char *value, size_t len, time_t now,
 	if (dkim_taglist_parse(value, len, &st->tl, &error) < 0) {
 		*reason_r = xasprintf("malformed DKIM-Signature: %s", error);
 		free(error);
+		st->unsafe = true;
 		return MAUTH_DKIM_PERMERROR;
+	}
+	static const char *const qp_tags[] = { "i", "z" };
+	for (size_t k = 0; k < 2; k++) {
+		const char *q = dkim_taglist_get(&st->tl, qp_tags[k]);
+
+		if (q != NULL && !qp_hex_ok(q)) {
+			*reason_r = xasprintf("%s= \"%s\" is not dkim-quoted-printable: "
+			    "\"=\" needs two hex digits after it (RFC 6376 section 2.11)",
+			    qp_tags[k], q);
+			st->unsafe = true;
+			return MAUTH_DKIM_PERMERROR;
+		}
 	}
 	st->d = dkim_taglist_get(&st->tl, "d");
 	st->s = dkim_taglist_get(&st->tl, "s");

@@ -13,6 +13,11 @@
  *     (and those beyond MaximumSignaturesToVerify), so a d= like
  *     "legitimate.com(.attacker.com", which DKIM_LIBFLAGS_BADSIGHANDLES
  *     would otherwise verify, never reaches DNS;
+ *   - a DKIM-Signature whose tag-list does not parse, or whose i= or z=
+ *     ends in a broken "=" escape, is not given to libopendkim at all: its
+ *     quoted-printable decoder reads past the end of such a value (a crash
+ *     found by fuzzing); such a field is a permerror, and a signature
+ *     whose h= covers it fails;
  *   - the key lookup callback asks lib/dns and keeps the DNS status per
  *     signature: libopendkim only knows "found" or "not found" per
  *     signature (its TRYAGAIN stops the whole message), so temperror and
@@ -35,6 +40,7 @@
 /* One DKIM-Signature field, as mauth saw it. */
 struct vsig {
 	struct dkim_sigtags st;
+	DKIM_SIGINFO *sig;		/* libopendkim's; NULL if it never saw the field */
 	enum mauth_dkim_result early;	/* verdict before any lookup; NONE: verify it */
 	char *reason;
 	enum mauth_dkim_result key_result;	/* from the key lookup; NONE: key usable */
@@ -49,7 +55,7 @@ struct mauth_dkim_verify {
 	time_t now;
 	struct vsig *sigs;
 	size_t nsigs;
-	DKIM_SIGINFO **siglist;		/* libopendkim's, one per field in order */
+	DKIM_SIGINFO **siglist;		/* libopendkim's, one per field it was given */
 	char *internal;			/* internal error: every result is temperror */
 	bool eoh, eom, active;		/* active: libopendkim gets the body */
 	char tail[2];			/* last two body octets */
@@ -107,6 +113,18 @@ mauth_dkim_verify_header(struct mauth_dkim_verify *v, const char *name,
 	if (v->eoh)
 		return;
 	wire = dkim_wire_header(name, value, &len);
+	if (sig) {
+		size_t off = strlen(name) + 1;
+		v->sigs = xreallocarray(v->sigs, v->nsigs + 1, sizeof(*v->sigs));
+		struct vsig *vs = &v->sigs[v->nsigs++];
+		memset(vs, 0, sizeof(*vs));
+		vs->early = dkim_sig_parse(wire + off, len - off, v->now, &vs->st,
+		    &vs->reason);
+		if (vs->st.unsafe) {
+			free(wire);
+			return;		/* kept from libopendkim's parser */
+		}
+	}
 	if (v->h != NULL)
 		st = dkim_header(v->h, (unsigned char *)wire, len);
 	/*
@@ -116,15 +134,18 @@ mauth_dkim_verify_header(struct mauth_dkim_verify *v, const char *name,
 	 */
 	if (st != DKIM_STAT_OK && st != DKIM_STAT_SYNTAX)
 		internal_error(v, "dkim_header()", st);
-	if (sig) {
-		size_t off = strlen(name) + 1;
-		v->sigs = xreallocarray(v->sigs, v->nsigs + 1, sizeof(*v->sigs));
-		struct vsig *vs = &v->sigs[v->nsigs++];
-		memset(vs, 0, sizeof(*vs));
-		vs->early = dkim_sig_parse(wire + off, len - off, v->now, &vs->st,
-		    &vs->reason);
-	}
 	free(wire);
+}
+
+/* verify_fed - signature fields libopendkim was given */
+static size_t
+verify_fed(const struct mauth_dkim_verify *v)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < v->nsigs; k++)
+		n += !v->sigs[k].st.unsafe;
+	return n;
 }
 
 void
@@ -133,7 +154,7 @@ mauth_dkim_verify_eoh(struct mauth_dkim_verify *v)
 	if (v->eoh)
 		return;
 	v->eoh = true;
-	if (v->nsigs == 0 || v->h == NULL)
+	if (verify_fed(v) == 0 || v->h == NULL)
 		return;
 	DKIM_STAT st = dkim_eoh(v->h);
 	/* NOSIG: every signature was ignored by the prescreen */
@@ -174,25 +195,29 @@ prescreen(DKIM *h, DKIM_SIGINFO **sigs, int n)
 
 	if (v == NULL)
 		return DKIM_CBSTAT_CONTINUE;
-	if (n < 0 || (size_t)n != v->nsigs) {
+	if (n < 0 || (size_t)n != verify_fed(v)) {
 		v->internal = xasprintf("internal error: libopendkim found %d signatures, mauth %zu",
-		    n, v->nsigs);
+		    n, verify_fed(v));
 		for (int k = 0; k < n; k++)
 			dkim_sig_ignore(sigs[k]);
 		return DKIM_CBSTAT_CONTINUE;
 	}
 	v->siglist = sigs;
-	for (size_t k = 0; k < v->nsigs; k++) {
-		const struct vsig *vs = &v->sigs[k];
-		const char *d = (const char *)dkim_sig_getdomain(sigs[k]);
+	/* libopendkim's list holds the fields it was given, in order */
+	for (size_t k = 0, j = 0; k < v->nsigs; k++) {
+		struct vsig *vs = &v->sigs[k];
+		if (vs->st.unsafe)
+			continue;
+		vs->sig = sigs[j++];
+		const char *d = (const char *)dkim_sig_getdomain(vs->sig);
 		if (vs->early != MAUTH_DKIM_NONE || k >= v->dkim->opt.max_signatures) {
-			dkim_sig_ignore(sigs[k]);
+			dkim_sig_ignore(vs->sig);
 			continue;
 		}
 		/* both parsers must agree on which field is which */
 		if (d == NULL || strcmp(d, vs->st.d) != 0) {
 			internal_error(v, "signature order", DKIM_STAT_INTERNAL);
-			dkim_sig_ignore(sigs[k]);
+			dkim_sig_ignore(vs->sig);
 		}
 	}
 	return DKIM_CBSTAT_CONTINUE;
@@ -291,8 +316,8 @@ key_lookup(DKIM *h, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	struct mauth_dkim_verify *v = (struct mauth_dkim_verify *)dkim_get_user_context(h);
 	struct vsig *vs = NULL;
 
-	for (size_t k = 0; v != NULL && v->siglist != NULL && k < v->nsigs; k++)
-		if (v->siglist[k] == sig)
+	for (size_t k = 0; v != NULL && k < v->nsigs; k++)
+		if (v->sigs[k].sig != NULL && v->sigs[k].sig == sig)
 			vs = &v->sigs[k];
 	if (vs == NULL)
 		return DKIM_CBSTAT_NOTFOUND;
@@ -395,7 +420,7 @@ fill_result(const struct mauth_dkim_verify *v, size_t k, struct mauth_dkim_sig *
 		r->result = vs->early != MAUTH_DKIM_NONE ? vs->early : vs->key_result;
 		r->reason = xstrdup(vs->reason);
 	} else {
-		r->result = judge(v, vs, v->siglist[k], &r->reason);
+		r->result = judge(v, vs, vs->sig, &r->reason);
 		r->verified = r->result == MAUTH_DKIM_PASS || r->result == MAUTH_DKIM_POLICY;
 	}
 }

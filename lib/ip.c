@@ -180,6 +180,15 @@ mauth_cidr_list_parse(const char *text, struct mauth_cidr_list *list_r, char **e
 		list.items[list.count++] = cidr;
 		p += n;
 	}
+	/*
+	 * Nothing but separators: refuse it, as the other list values are
+	 * refused; an empty list here would silently replace the default
+	 * with "no network" and dump as "not set".
+	 */
+	if (list.count == 0) {
+		*error_r = xasprintf("bad value \"%s\": the list is empty", text);
+		return -1;
+	}
 	*list_r = list;
 	return 0;
 }

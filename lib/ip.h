@@ -52,7 +52,10 @@ struct mauth_cidr_list {
  * text owned by nothing: it is built with xasprintf and must be freed).
  */
 int mauth_cidr_parse(const char *text, struct mauth_cidr *cidr_r, char **error_r);
-/* mauth_cidr_list_parse - comma- or space-separated list of the above */
+/*
+ * mauth_cidr_list_parse - comma- or space-separated list of the above, at
+ * least one
+ */
 int mauth_cidr_list_parse(const char *text, struct mauth_cidr_list *list_r,
     char **error_r);
 /* mauth_cidr_list_match - IPv4-mapped clients match IPv4 entries too */

@@ -38,6 +38,8 @@ PKGS_BUILD=(
 #   postfix + swaks: the end-to-end tests' private MTA and SMTP client
 #   unbound + dnsutils: the tests' DNS server and dig to probe it
 #   python3-dkim/-nacl/-spf, libmail-dkim-perl: independent implementations
+#   clang + libclang-rt-14-dev: libFuzzer for the fuzz pass (scripts/fuzz.sh)
+#   valgrind: mauthd under memcheck (t/valgrind-mauthd.t)
 #   python3-yaml: reads the RFC 7208 suite for the pyspf interop test
 #   python3-prometheus-client: a second reader of mauthd's metrics page
 #   dns-root-data: the root trust anchor that migrated configurations name
@@ -54,6 +56,7 @@ PKGS_TEST=(
 	postfix swaks
 	unbound dnsutils
 	python3 python3-dkim python3-nacl python3-spf python3-yaml libmail-dkim-perl
+	clang libclang-rt-14-dev valgrind
 	python3-prometheus-client dns-root-data groff-base python3-dnspython
 	libxml2-utils postgresql
 	m4 util-linux libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libwrap0

@@ -1,8 +1,10 @@
 #!/bin/sh
 # mauthd-start.t - mauthd starts (also with the sample conf/mauthd.conf and
 # the commands of conf/mauthd.service), listens (TCP_NODELAY on the listening
-# socket), drops privileges to UserID, gives a local: socket SocketMode and
-# owner, writes and removes PidFile, detaches only once it is up, stops
+# socket), drops privileges to UserID (after binding a privileged port and
+# reading a root-only trust anchor and DKIM key; no capabilities left; a
+# session still works and signs), gives a local: socket SocketMode, owner and group, writes and
+# removes PidFile, detaches only once it is up, stops
 # cleanly on SIGTERM and SIGINT, reloads on SIGHUP, and refuses to start on a
 # bad configuration or a busy socket.
 srcdir=${srcdir:-.}
@@ -183,5 +185,99 @@ test -S "$tmp/sock/mauthd.sock"
 ok $? "  the first one's socket is still there"
 stop "$mauthd_pid"
 is "$stop_rc" 0 "  SIGTERM stops it with status 0"
+
+# The order of main.c: files only root may read and a port only root may
+# bind are taken before the drop, and the dropped daemon still does its
+# work.  A privileged port that listens proves the socket was opened as
+# root; a root-only trust anchor that loads proves the resolver read its
+# files before the drop (as DKIM keys will be).
+pport=$($PY - "$addr" <<'PYEOF'
+import random, socket, sys
+for port in random.sample(range(600, 1024), 424):
+    s = socket.socket()
+    try:
+        s.bind((sys.argv[1], port))
+    except OSError:
+        continue
+    print(port)
+    break
+PYEOF
+)
+printf '%s\n' "example.org. IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF" \
+    >"$tmp/root-only.ta"
+chmod 600 "$tmp/root-only.ta"
+mkdir "$tmp/sock2"
+# a DKIM signing key only root can read, named by the KeyTable
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+    -out "$tmp/root-only.key" 2>/dev/null
+chmod 600 "$tmp/root-only.key"
+printf 'sel._domainkey.example.org example.org:sel:%s\n' "$tmp/root-only.key" \
+    >"$tmp/keytable"
+printf '*@example.org sel._domainkey.example.org\n' >"$tmp/signingtable"
+cat >"$tmp/order.conf" <<CONF
+Socket inet:$pport@$addr
+UserID nobody:daemon
+TrustAnchorFile $tmp/root-only.ta
+KeyTable $tmp/keytable
+SigningTable refile:$tmp/signingtable
+Nameservers $addr@9
+DNSTimeout 300ms
+AuthservID mx.test.example
+Syslog no
+ReportStore none
+CONF
+start_mauthd "$tmp/order.conf"
+wait_for listening "$pport"
+ok $? "UserID nobody:daemon on privileged port $pport: listening (bound before the drop)"
+is "$(sed -n 's/^Uid:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' ' ')" \
+    "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" "  running as nobody"
+is "$(sed -n 's/^Gid:[[:space:]]*//p' "/proc/$mauthd_pid/status" | tr -s '\t ' ' ')" \
+    "$(getent group daemon | cut -d: -f3) $(getent group daemon | cut -d: -f3) $(getent group daemon | cut -d: -f3) $(getent group daemon | cut -d: -f3)" \
+    "  with the named group"
+is "$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$mauthd_pid/status")" 0000000000000000 \
+    "  and no capabilities left"
+# the trust anchor and the key are readable by root alone: they were read
+# before the drop
+! su -s /bin/sh nobody -c "cat '$tmp/root-only.ta'" >/dev/null 2>&1
+ok $? "  (the trust anchor is unreadable for nobody)"
+! su -s /bin/sh nobody -c "cat '$tmp/root-only.key'" >/dev/null 2>&1
+ok $? "  (so is the DKIM key)"
+$PY "$srcdir/t/lib/miltertalk.py" "inet:$pport@$addr" --client 127.0.0.1 \
+    --from '<user@example.org>' --header 'From: <user@example.org>' \
+    --header 'To: <rcpt@example.net>' --header 'Subject: signed' >"$tmp/sign.out" 2>&1
+like "$(cat "$tmp/sign.out")" "DKIM-Signature ' v=1; a=rsa-sha256;" \
+    "  after the drop it signs with the root-only key it loaded before"
+like "$(cat "$tmp/sign.out")" "d=example.org;" "  as d=example.org"
+$PY "$srcdir/t/lib/miltertalk.py" "inet:$pport@$addr" --from '<user@example.org>' \
+    >"$tmp/order.out" 2>&1
+like "$(cat "$tmp/order.out")" "eom insheader 0 Authentication-Results ' mx.test.example;" \
+    "  a whole milter session after the drop: our A-R field"
+like "$(cat "$tmp/order.out")" "spf=temperror" "  (the resolver is unreachable: temperror)"
+stop "$mauthd_pid"
+is "$stop_rc" 0 "  SIGTERM stops it with status 0"
+
+# SocketMode 0660 and the group of UserID on a local: socket, in a
+# directory UserID owns (as /run/mauth would be), so the dropped daemon can
+# remove the socket when it stops
+chown nobody "$tmp/sock2"
+cat >"$tmp/local2.conf" <<CONF
+Socket local:$tmp/sock2/mauthd.sock
+SocketMode 0660
+UserID nobody:daemon
+Nameservers $addr@9
+Syslog no
+ReportStore none
+CONF
+start_mauthd "$tmp/local2.conf"
+wait_for test -S "$tmp/sock2/mauthd.sock"
+sleep 0.2
+is "$(stat -c '%a %U %G' "$tmp/sock2/mauthd.sock" 2>/dev/null)" "660 nobody daemon" \
+    "local: socket with SocketMode 0660, owner nobody, group daemon"
+$PY "$srcdir/t/lib/miltertalk.py" "local:$tmp/sock2/mauthd.sock" --client local >"$tmp/local2.out" 2>&1
+like "$(cat "$tmp/local2.out")" "eom continue" "  the MTA side connects through it to the dropped daemon"
+stop "$mauthd_pid"
+is "$stop_rc" 0 "  SIGTERM stops it with status 0"
+[ ! -e "$tmp/sock2/mauthd.sock" ]
+ok $? "  and the socket is removed"
 
 done_testing

@@ -260,6 +260,9 @@ test_lists(void)
 	    "t.conf:1: InternalHosts: bad network \"10.0.0.1/8\": host bits set beyond /8");
 	bad("InternalHosts 10.0.0.0/33",
 	    "t.conf:1: InternalHosts: bad network \"10.0.0.0/33\": prefix length must be 0..32");
+	/* found by t/fuzz/fuzz-conf: accepted as "none", dumped as "not set" */
+	bad("InternalHosts ,",
+	    "t.conf:1: InternalHosts: bad value \",\": the list is empty");
 }
 
 static void

@@ -321,6 +321,27 @@ test_from_address(void)
 	}
 }
 
+/*
+ * mauth_dkim_key_parse takes a length: found by t/fuzz/fuzz-dkim, it read
+ * past it when the text was all white space (strspn on a buffer with no
+ * NUL); the sanitizer pass (scripts/sanitizers.sh) catches a relapse
+ */
+static void
+test_key_length(void)
+{
+	static const char text[] = " \t\r\n MII";
+	struct mauth_dkim_key *key = NULL;
+	char *error = NULL;
+	char *exact = xmalloc(5);	/* the white space alone, no NUL after it */
+
+	memcpy(exact, text, 5);
+	ok(mauth_dkim_key_parse(exact, 5, "blank", &key, &error) < 0 && key == NULL,
+	    "white space only (no NUL after it) is not a key");
+	like_str(error, "blank: not a private key", "  and says so");
+	free(error);
+	free(exact);
+}
+
 int
 main(void)
 {
@@ -336,5 +357,6 @@ main(void)
 	test_table_errors();
 	test_selection();
 	test_from_address();
+	test_key_length();
 	return done_testing();
 }

@@ -114,6 +114,16 @@ test_signature(void)
 		{ "i", "user=40x@example.com", MAUTH_DKIM_NONE, NULL },
 		{ "i", "@badexample.com", MAUTH_DKIM_PERMERROR, "not d=" },
 		{ "i", "user", MAUTH_DKIM_PERMERROR, "has no \"@\"" },
+		/*
+		 * a broken "=" escape: libopendkim's decoder reads past the end
+		 * of the value (found by t/fuzz/fuzz-dkim-verify); mauth keeps
+		 * such fields from it (lib/dkim_verify.c)
+		 */
+		{ "i", "@example.com=", MAUTH_DKIM_PERMERROR, "is not dkim-quoted-printable" },
+		{ "i", "@example.com=4", MAUTH_DKIM_PERMERROR, "needs two hex digits" },
+		{ "i", "u=4x@example.com", MAUTH_DKIM_PERMERROR, "is not dkim-quoted-printable" },
+		{ "z", "From:a=", MAUTH_DKIM_PERMERROR, "z= \"From:a=\" is not dkim-quoted-printable" },
+		{ "z", "From:a=20b|To:c", MAUTH_DKIM_NONE, NULL },
 		{ "l", "123", MAUTH_DKIM_NONE, NULL },
 		{ "l", "-1", MAUTH_DKIM_PERMERROR, "l= \"-1\"" },
 		{ "l", "99999999999999999999999", MAUTH_DKIM_PERMERROR, "not a usable body length" },

@@ -182,6 +182,40 @@ test_malformed_neighbour(void)
 }
 
 /*
+ * i= and z= ending in a broken "=" escape: libopendkim's quoted-printable
+ * decoder read past the end of the value and crashed (found by
+ * t/fuzz/fuzz-dkim-verify); such fields are now judged by mauth alone and
+ * never reach libopendkim, and the signatures around them still line up
+ * with libopendkim's list
+ */
+static void
+test_broken_qp_neighbours(void)
+{
+	struct mauth_dkim_verify *v;
+	size_t len;
+	char *m = sign1(dkim, rsa2048, "example.com", "rsa", plain, &len);
+	const enum mauth_dkim_result want[] = { MAUTH_DKIM_PERMERROR, MAUTH_DKIM_PASS,
+	    MAUTH_DKIM_PERMERROR, MAUTH_DKIM_PERMERROR };
+	char *top = xasprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa;"
+	    " h=from; bh=AAAA; b=AAAA; i=@=\r\n%s", m);
+	char *mid = add_last_field(top, "DKIM-Signature: v=1; a=rsa-sha256; "
+	    "d=example.com; s=rsa; h=from; bh=AAAA; b=AAAA; z=From:x=4");
+	char *fixed = add_last_field(mid, "DKIM-Signature: v=1; a=rsa-sha256; "
+	    "d=example.com; s=rsa; h=from; bh=AAAA; b=AAAA; i=@example.com=");
+
+	const struct mauth_dkim_sig *r = check("broken i=/z= escapes around a valid signature",
+	    fixed, strlen(fixed), 0, 4, want, &v);
+	like_str(r[0].reason, "i= \"@=\" is not dkim-quoted-printable", "  first: i= named");
+	like_str(r[2].reason, "z= \"From:x=4\"", "  third: z= named");
+	like_str(r[3].reason, "needs two hex digits", "  fourth: why");
+	mauth_dkim_verify_free(&v);
+	free(fixed);
+	free(mid);
+	free(top);
+	free(m);
+}
+
+/*
  * libopendkim alone: a body without a final CRLF under relaxed body
  * canonicalization gives SYNTAX ("CRLF at end of body missing"), both
  * signing and verifying.
@@ -420,6 +454,7 @@ main(void)
 	test_roundtrip();
 	test_tampered();
 	test_malformed_neighbour();
+	test_broken_qp_neighbours();
 	test_no_final_crlf();
 	test_header_only();
 	test_unsigned_without_from();

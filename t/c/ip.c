@@ -57,6 +57,7 @@ test_cidr(void)
 
 	static const char *bad[] = {
 		"192.0.2.1/33", "192.0.2.1/24", "2001:db8::/129", "192.0.2.0/", "bogus", "/8",
+		",", " , ", "",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		error = NULL;

@@ -100,6 +100,19 @@ def macros(cmd, pairs):
     return cmd + b''.join(z(k) + z(v) for k, v in pairs)
 
 
+def split_message(data):
+    """an RFC 5322 message: ['Name: value', ...] and the body (CRLF)"""
+    data = data.replace(b'\r\n', b'\n')
+    head, _, body = data.partition(b'\n\n')
+    fields = []
+    for line in head.split(b'\n'):
+        if line[:1] in (b' ', b'\t') and fields:
+            fields[-1] += '\n' + line.decode('utf-8', 'surrogateescape')
+        elif line:
+            fields.append(line.decode('utf-8', 'surrogateescape'))
+    return fields, body.replace(b'\n', b'\r\n').decode('utf-8', 'surrogateescape')
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('socket', help='inet:PORT@ADDR, inet6:PORT@ADDR or local:PATH')
@@ -113,6 +126,10 @@ def main():
     p.add_argument('--header', action='append', default=[],
                    help="'Name: value' (as Postfix sends it: value keeps its leading space)")
     p.add_argument('--body', default='Hello.\r\n')
+    p.add_argument('--message', metavar='FILE',
+                   help='an RFC 5322 file: its header fields come after the'
+                   ' --header ones (continuation lines joined with LF, as'
+                   ' Postfix sends them) and its body replaces --body')
     p.add_argument('--qid', default='4TESTQID1')
     p.add_argument('--protocol', type=lambda s: int(s, 0), default=ALL_PROTOCOL,
                    help='protocol steps offered (default: all)')
@@ -121,6 +138,10 @@ def main():
     p.add_argument('--hold-until', metavar='FILE',
                    help='after HELO, wait until FILE exists (then go on)')
     a = p.parse_args()
+    if a.message:
+        with open(a.message, 'rb') as f:
+            fields, a.body = split_message(f.read())
+        a.header += fields
 
     try:
         s = Session(a.socket, a.timeout)
@@ -165,9 +186,10 @@ def main():
             if not leadspc and value.startswith(' '):
                 value = value[1:]
             s.send(b'D', macros(b'L', [('i', a.qid)]))
-            s.event('header', b'L', z(name) + z(value))
+            s.event('header', b'L', name.encode() + b'\0' +
+                    value.encode('utf-8', 'surrogateescape') + b'\0')
         s.event('eoh', b'N')
-        s.event('body', b'B', a.body.encode())
+        s.event('body', b'B', a.body.encode('utf-8', 'surrogateescape'))
         s.send(b'D', macros(b'E', [('i', a.qid)]))
         s.event('eom', b'E')
         s.send(b'Q')
