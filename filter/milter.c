@@ -247,11 +247,12 @@ mlfi_body(SMFICTX *ctx, unsigned char *data, size_t len)
  * if nothing happened (true: *rc is the internal-error answer).
  */
 static bool
-milter_report(SMFICTX *ctx, const struct msg *m, sfsistat *rc)
+milter_report(SMFICTX *ctx, const struct conn *c, const struct msg *m,
+    sfsistat *rc)
 {
 	char *error = NULL;
 
-	if (report_message(m, &error) == 0)
+	if (report_message(c->snap->conf, m, &error) == 0)
 		return false;
 	*rc = reply_internal_error(ctx, m, "%s", error);
 	free(error);
@@ -273,7 +274,7 @@ mlfi_eom(SMFICTX *ctx)
 		rc = verify_eom(ctx, c, m, &action);
 	else if ((rc = sign_eom(ctx, c, m, &m->signed_as)) != SMFIS_CONTINUE)
 		action = reply_internal_action();
-	if (m->in != NULL && milter_report(ctx, m, &rc))
+	if (m->in != NULL && milter_report(ctx, c, m, &rc))
 		action = reply_internal_action();
 	outcome_message(c, m, action);
 	msg_end(c);

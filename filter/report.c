@@ -18,7 +18,6 @@
 
 /* Started before smfi_main, stopped after it: read-only in between. */
 static struct mauth_report_writer *report_writer;
-static const char *report_reporter;
 
 static void
 report_log(void *arg, int level, const char *text)
@@ -41,7 +40,6 @@ report_start(const struct mauth_conf *conf, char **error_r)
 
 	if (!mauth_conf_report_capture(conf))
 		return 0;
-	report_reporter = conf->authserv_id;
 	if (mauth_report_writer_start(&cfg, &report_writer, error_r) < 0)
 		return -1;
 	log_info("report rows go to %s (spool %s)", conf->report_store,
@@ -50,7 +48,7 @@ report_start(const struct mauth_conf *conf, char **error_r)
 }
 
 int
-report_message(const struct msg *m, char **error_r)
+report_message(const struct mauth_conf *conf, const struct msg *m, char **error_r)
 {
 	const struct mauth_inbound_dmarc *d;
 	const struct mauth_dmarc_outcome *out;
@@ -63,7 +61,8 @@ report_message(const struct msg *m, char **error_r)
 	    (n = mauth_inbound_dmarc_outcomes(d, &out, &acting)) == 0)
 		return 0;
 	struct mauth_report_row_info info = {
-		.reporter = report_reporter,
+		/* the session's configuration: a reload may free the first one */
+		.reporter = conf->authserv_id,
 		.message_id = mauth_inbound_message_id(m->in),
 		.time = (int64_t)time(NULL),
 	};

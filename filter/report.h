@@ -30,7 +30,8 @@ int report_start(const struct mauth_conf *conf, char **error_r);
  * 0, or -1 with *error_r when the rows could be kept nowhere: the message
  * must then not be accepted.
  */
-int report_message(const struct msg *m, char **error_r);
+int report_message(const struct mauth_conf *conf, const struct msg *m,
+    char **error_r);
 
 /*
  * report_stats - the writer's counters into *st (lib/report_writer.h);

@@ -15,7 +15,10 @@ top_builddir=${top_builddir:-.}
 TALK="$PY $srcdir/t/lib/miltertalk.py"
 LOAD="$PY $srcdir/t/lib/milterload.py"
 
-start_test_dns 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"'
+# a DMARC policy, so every message of the load leaves a report row (whose
+# reporter is the AuthservID of the session's configuration)
+start_test_dns 'pass.example. 300 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"' \
+    '_dmarc.pass.example. 300 IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@pass.example"'
 
 port=$(free_port)
 S=inet:$port@$addr
@@ -139,5 +142,13 @@ like "$(grep -c 'LOAD[0-9]*: ip=' "$tmp/mauthd.err")" "$total" "  one log line p
 
 stop "$mauthd_pid"
 is "$stop_rc" 0 "mauthd stops cleanly"
+
+# report rows: one per message of the load, the reporter of each being the
+# AuthservID its session started with (a session that outlived the
+# configuration it started with once read the freed AuthservID)
+rows=$(sqlite3 "$tmp/reports.db" "SELECT reporter, count(*) FROM mauth_rows
+    GROUP BY reporter ORDER BY reporter" | tr '\n' ' ')
+is "$rows" "mx.one.example|${n1:-0} mx.three.example|${n3:-0} mx.two.example|${n2:-0} " \
+    "report rows name the AuthservID of each message's configuration"
 [ "$tap_failed" -eq 0 ] || { sed 's/^/# load: /' "$tmp/load.out"; tail -30 "$tmp/mauthd.err" | sed 's/^/# mauthd: /'; }
 done_testing

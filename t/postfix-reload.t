@@ -93,10 +93,10 @@ t_is "$(cut -d' ' -f2 "$PF_DIR"/sent.* | sort | uniq -c | sed 's/^ *//')" "$tota
     "all $total messages of the load accepted with 250"
 
 declare -A ids=()
-lost=0 bad=0
+lost=0 bad=0 patience=30	# once one is missing, the rest are not waited for
 while read -r msgid code; do
-	if ! copy=$(postfix_wait_msg "$msgid" 30 2>/dev/null); then
-		lost=$((lost + 1))
+	if ! copy=$(postfix_wait_msg "$msgid" $patience 2>/dev/null); then
+		lost=$((lost + 1)) patience=1
 		continue
 	fi
 	ar=$(postfix_header "$copy" Authentication-Results | grep -E "^($OLD|$NEW);")
