@@ -526,6 +526,19 @@ conf_line(struct conf_parse *cp, char *line, char **error_r)
 		    def->name);
 		return -1;
 	}
+	/*
+	 * A control character inside a value is a damaged file, not a name
+	 * (a CR of a CRLF line end is outer white space, cut above); kept,
+	 * it would reach logs and A-R fields, and a written-out value could
+	 * not be read back the same.
+	 */
+	for (const char *p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 && *p != '\t') {
+			*error_r = xasprintf("%s:%u: %s: control character 0x%02x in the value",
+			    cp->name, cp->lineno, def->name, (unsigned char)*p);
+			return -1;
+		}
+	}
 	if (mauth_conf_value_parse(def, value, (char *)cp->conf + def->offset, &why) < 0) {
 		*error_r = xasprintf("%s:%u: %s: %s", cp->name, cp->lineno, def->name, why);
 		free(why);

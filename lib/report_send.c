@@ -323,8 +323,8 @@ smtp_auth(struct smtp *s, const struct mauth_report_smtp *cfg)
 {
 	size_t ul = strlen(cfg->user), pl = strlen(cfg->password);
 	size_t rawlen = ul + pl + 2;
-	unsigned char *raw = xmalloc(rawlen);
-	char *b64 = xmalloc(4 * ((rawlen + 2) / 3) + 1), *cmd;
+	unsigned char *raw;
+	char *b64, *cmd;
 	int rc;
 
 	if (s->ssl == NULL)
@@ -332,6 +332,8 @@ smtp_auth(struct smtp *s, const struct mauth_report_smtp *cfg)
 		    "TLS (ReportSMTPTLS)", s->host);
 	if (!s->auth_plain)
 		return smtp_fail(s, "%s: the server offers no AUTH PLAIN", s->host);
+	raw = xmalloc(rawlen);
+	b64 = xmalloc(4 * ((rawlen + 2) / 3) + 1);
 	raw[0] = '\0';
 	memcpy(raw + 1, cfg->user, ul);
 	raw[ul + 1] = '\0';

@@ -352,6 +352,15 @@ test_syntax(void)
 	    "t.conf:5: unknown key \"NoSuchKey\"");
 	bad("Socket inet:1@127.0.0.1\nLogLevel info\nSOCKET inet:2@127.0.0.1\n",
 	    "t.conf:3: Socket: repeated (first set on line 1)");
+	/* CRLF line ends are fine; a control character inside a value is not */
+	conf = good("AuthservID mx.example\r\nLogLevel debug\r\n");
+	if (conf)
+		is_str(conf->authserv_id, "mx.example", "  CRLF: the CR is not part of the value");
+	mauth_conf_free(&conf);
+	bad("ReportIgnoreDomains a.example\r\rb.example\n",
+	    "t.conf:1: ReportIgnoreDomains: control character 0x0d in the value");
+	bad("LogLevel info\nAuthservID mx\001x\n",
+	    "t.conf:2: AuthservID: control character 0x01 in the value");
 	bad("\n\nDNSTimeout\n", "t.conf:3: DNSTimeout: value missing");
 	bad("\n\nDNSTimeout   # five seconds\n", "t.conf:3: DNSTimeout: value missing");
 	bad("LogLevel info\n\nDNSTimeout 2h\n",
