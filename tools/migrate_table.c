@@ -24,9 +24,21 @@
 
 /* ---------------------------------------------------------------- notes */
 
-#define DKIM_LATER	"DKIM: comes with mauth's DKIM keys (KeyTable, SigningTable)"
+#define DKIM_NOT	"not supported: mauthd's DKIM options are KeyTable, SigningTable, " \
+			"MultipleSignatures, Canonicalization, SignHeaders, OversignHeaders, " \
+			"SignatureTTL, MinimumKeyBits and MaximumSignaturesToVerify"
+#define DKIM_ACTION	"DKIM results go into Authentication-Results and DMARC; " \
+			"DMARC's policy (RejectFailures) decides what happens to the message"
+#define SINGLE_KEY	"mauthd signs from a KeyTable and a SigningTable: " \
+			"`mauth keys gen --keytable FILE --signingtable FILE` writes the " \
+			"entries (the SigningTable as refile:); or write " \
+			"\"SELECTOR._domainkey.DOMAIN DOMAIN:SELECTOR:KEYFILE\" into the KeyTable " \
+			"and \"*@DOMAIN SELECTOR._domainkey.DOMAIN\" into the SigningTable"
 #define NO_TRUST	"mauthd evaluates SPF and DKIM itself and trusts no other Authentication-Results"
-#define REPORT_LATER	"reports: comes with mauth report"
+#define AGGREGATE	"mauthd records DMARC aggregate-report rows itself (ReportStore); " \
+			"`mauth report send` builds and sends the reports (ReportSMTP*, ReportSendmail)"
+#define NO_RUF		"DMARC failure reports (ruf=) are not sent"
+#define NO_DKIM_REPORTS	"DKIM failure reports (RFC 6651) are not sent"
 #define UNSUPPORTED	"not supported"
 #define SYSTEMD		"use systemd (conf/mauthd.service: Restart=on-failure)"
 
@@ -270,6 +282,70 @@ conv_hosts(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 	return MIGRATE_MAPPED;
 }
 
+/* Canonicalization: header[/body], relaxed or simple (as mauthd reads it) */
+static enum migrate_status
+conv_canon(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	static const char *const ok[] = { "relaxed/relaxed", "relaxed/simple",
+	    "simple/relaxed", "simple/simple", "relaxed", "simple" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (strcasecmp(value, ok[i]) == 0) {
+			mauth_buf_puts(out, ok[i]);
+			return MIGRATE_MAPPED;
+		}
+	}
+	mauth_buf_printf(why, "\"%s\": expected relaxed or simple, or HEADER/BODY", value);
+	return MIGRATE_UNMAPPED;
+}
+
+/*
+ * SignHeaders, OversignHeaders: a list of header field names; OpenDKIM's
+ * data sets other than a plain list (files, "*", "+" forms) are left to
+ * the operator.
+ */
+static enum migrate_status
+conv_header_list(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	enum migrate_status rc = MIGRATE_MAPPED;
+
+	for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
+		for (const char *p = t; *p != '\0'; p++) {
+			/* RFC 5322 3.6.8: printable US-ASCII except ":" */
+			if (*p < 33 || *p > 126 || *p == ':' || *p == '*' || *p == '+') {
+				mauth_buf_printf(why, "\"%s\": mauthd takes a list of header "
+				    "field names", t);
+				rc = MIGRATE_UNMAPPED;
+				break;
+			}
+		}
+		if (rc != MIGRATE_MAPPED)
+			break;
+		mauth_buf_printf(out, "%s%s", out->len ? ", " : "", t);
+	}
+	free(copy);
+	if (rc == MIGRATE_MAPPED && out->len == 0) {
+		mauth_buf_puts(why, "no header field names");
+		rc = MIGRATE_UNMAPPED;
+	}
+	return rc;
+}
+
+/* a whole number as it is (mauthd -n checks the range) */
+static enum migrate_status
+conv_uint(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	for (const char *p = value; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			mauth_buf_printf(why, "\"%s\" is not a whole number", value);
+			return MIGRATE_UNMAPPED;
+		}
+	}
+	mauth_buf_puts(out, value);
+	return MIGRATE_MAPPED;
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define K	MIGRATE_OPENDKIM
@@ -277,7 +353,7 @@ conv_hosts(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 #define B	MIGRATE_BOTH
 
 static const struct migrate_option options[] = {
-	{ "AllowSHA1Only", K, NULL, NULL, DKIM_LATER },
+	{ "AllowSHA1Only", K, NULL, NULL, "rsa-sha1 never passes (RFC 8301)" },
 	{ "AlwaysAddARHeader", K, NULL, NULL, "mauthd always adds its Authentication-Results field" },
 	{ "AuthservID", B, "AuthservID", conv_authserv_id, NULL },
 	{ "AuthservIDWithJobID", B, NULL, NULL, UNSUPPORTED },
@@ -286,41 +362,41 @@ static const struct migrate_option options[] = {
 	{ "AutoRestartRate", B, NULL, NULL, SYSTEMD },
 	{ "Background", B, NULL, NULL, "mauthd detaches unless started with -f" },
 	{ "BaseDirectory", B, NULL, NULL, "mauthd works in /; give absolute paths" },
-	{ "BodyLengthDB", K, NULL, NULL, DKIM_LATER },
-	{ "BogusKey", K, NULL, NULL, DKIM_LATER },
-	{ "Canonicalization", K, NULL, NULL, DKIM_LATER },
+	{ "BodyLengthDB", K, NULL, NULL, "mauthd never signs with l= (verifying, an l= body is reported)" },
+	{ "BogusKey", K, NULL, NULL, "a key record that does not parse is dkim=permerror" },
+	{ "Canonicalization", K, "Canonicalization", conv_canon, NULL },
 	{ "CaptureUnknownErrors", K, NULL, NULL, UNSUPPORTED },
 	{ "ChangeRootDirectory", B, NULL, NULL, "use systemd's sandboxing (conf/mauthd.service)" },
-	{ "ClockDrift", K, NULL, NULL, DKIM_LATER },
+	{ "ClockDrift", K, NULL, NULL, DKIM_NOT },
 	{ "CopyFailuresTo", M, NULL, NULL, UNSUPPORTED },
-	{ "Diagnostics", K, NULL, NULL, DKIM_LATER },
+	{ "Diagnostics", K, NULL, NULL, UNSUPPORTED },
 	{ "DiagnosticDirectory", K, NULL, NULL, UNSUPPORTED },
 	{ "DisableCryptoInit", K, NULL, NULL, UNSUPPORTED },
 	{ "DNSConnect", K, NULL, NULL, "libunbound picks UDP or TCP itself" },
 	{ "DNSTimeout", B, "DNSTimeout", conv_seconds, NULL },
-	{ "Domain", K, NULL, NULL, DKIM_LATER },
+	{ "Domain", K, NULL, NULL, SINGLE_KEY },
 	{ "DomainKeysCompat", K, NULL, NULL, UNSUPPORTED },
 	{ "DomainWhitelist", M, NULL, NULL, UNSUPPORTED },
 	{ "DomainWhitelistFile", M, NULL, NULL, UNSUPPORTED },
 	{ "DomainWhitelistSize", M, NULL, NULL, UNSUPPORTED },
-	{ "DontSignMailTo", K, NULL, NULL, DKIM_LATER },
+	{ "DontSignMailTo", K, NULL, NULL, DKIM_NOT },
 	{ "EnableCoredumps", B, NULL, NULL, "use systemd's LimitCORE=" },
-	{ "ExemptDomains", K, NULL, NULL, DKIM_LATER },
-	{ "ExternalIgnoreList", K, NULL, NULL, DKIM_LATER },
-	{ "FailureReports", M, NULL, NULL, REPORT_LATER },
-	{ "FailureReportsBcc", M, NULL, NULL, REPORT_LATER },
-	{ "FailureReportsOnNone", M, NULL, NULL, REPORT_LATER },
-	{ "FailureReportsSentBy", M, NULL, NULL, REPORT_LATER },
+	{ "ExemptDomains", K, NULL, NULL, DKIM_NOT },
+	{ "ExternalIgnoreList", K, NULL, NULL, DKIM_NOT },
+	{ "FailureReports", M, NULL, NULL, NO_RUF },
+	{ "FailureReportsBcc", M, NULL, NULL, NO_RUF },
+	{ "FailureReportsOnNone", M, NULL, NULL, NO_RUF },
+	{ "FailureReportsSentBy", M, NULL, NULL, NO_RUF },
 	{ "FinalPolicyScript", K, NULL, NULL, UNSUPPORTED },
 	{ "FixCRLF", K, NULL, NULL, "the MTA hands mauthd CRLF line ends already" },
-	{ "HistoryFile", M, NULL, NULL, REPORT_LATER },
+	{ "HistoryFile", M, NULL, NULL, AGGREGATE },
 	{ "HoldQuarantinedMessages", M, "DMARCQuarantine", conv_hold_quarantined,
 	  "true: the MTA holds it (quarantine); false: delivered (accept)" },
-	{ "IdentityHeader", K, NULL, NULL, DKIM_LATER },
-	{ "IdentityHeaderRemove", K, NULL, NULL, DKIM_LATER },
+	{ "IdentityHeader", K, NULL, NULL, DKIM_NOT },
+	{ "IdentityHeaderRemove", K, NULL, NULL, DKIM_NOT },
 	{ "IgnoreAuthenticatedClients", M, NULL, NULL, UNSUPPORTED },
 	{ "IgnoreHosts", M, "InternalHosts", conv_hosts,
-	  "not evaluated, as OpenDMARC ignores them (and signed once DKIM lands)" },
+	  "not evaluated, as OpenDMARC ignores them, and signed when the SigningTable names the From domain" },
 	{ "IgnoreMailFrom", M, "DMARCIgnoreDomains", NULL,
 	  "their failures are delivered, but still evaluated and reported" },
 	{ "IgnoreMailTo", M, NULL, NULL, UNSUPPORTED },
@@ -330,8 +406,8 @@ static const struct migrate_option options[] = {
 	{ "KeepAuthResults", K, NULL, NULL,
 	  "mauthd removes only fields that claim its own AuthservID (RFC 8601 section 5)" },
 	{ "KeepTemporaryFiles", K, NULL, NULL, UNSUPPORTED },
-	{ "KeyFile", K, NULL, NULL, DKIM_LATER },
-	{ "KeyTable", K, NULL, NULL, DKIM_LATER },
+	{ "KeyFile", K, NULL, NULL, SINGLE_KEY },
+	{ "KeyTable", K, "KeyTable", NULL, "the same file format (file:, refile: or a path); keys readable by group or others are refused" },
 	{ "LDAPAuthMechanism", K, NULL, NULL, UNSUPPORTED },
 	{ "LDAPAuthName", K, NULL, NULL, UNSUPPORTED },
 	{ "LDAPAuthRealm", K, NULL, NULL, UNSUPPORTED },
@@ -347,38 +423,38 @@ static const struct migrate_option options[] = {
 	{ "LogResults", K, NULL, NULL, "LogLevel debug logs each step" },
 	{ "LogWhy", K, NULL, NULL, "mauthd's per-message line gives each verdict; "
 	  "LogLevel debug adds the reasons" },
-	{ "MacroList", K, NULL, NULL, DKIM_LATER },
+	{ "MacroList", K, NULL, NULL, DKIM_NOT },
 	{ "MaximumHeaders", K, NULL, NULL, UNSUPPORTED },
-	{ "MaximumSignaturesToVerify", K, NULL, NULL, DKIM_LATER },
-	{ "MaximumSignedBytes", K, NULL, NULL, DKIM_LATER },
+	{ "MaximumSignaturesToVerify", K, "MaximumSignaturesToVerify", conv_uint, NULL },
+	{ "MaximumSignedBytes", K, NULL, NULL, DKIM_NOT },
 	{ "MilterDebug", B, NULL, NULL, "LogLevel debug" },
-	{ "Minimum", K, NULL, NULL, DKIM_LATER },
-	{ "MinimumKeyBits", K, NULL, NULL, DKIM_LATER },
-	{ "Mode", K, NULL, NULL, "mauthd verifies inbound mail; signing comes with DKIM" },
-	{ "MTA", K, NULL, NULL, DKIM_LATER },
-	{ "MTACommand", K, NULL, NULL, REPORT_LATER },
-	{ "MultipleSignatures", K, NULL, NULL, DKIM_LATER },
-	{ "MustBeSigned", K, NULL, NULL, DKIM_LATER },
+	{ "Minimum", K, NULL, NULL, DKIM_NOT },
+	{ "MinimumKeyBits", K, "MinimumKeyBits", conv_uint, NULL },
+	{ "Mode", K, NULL, NULL, "mauthd verifies mail from other clients and signs mail from InternalHosts and authenticated clients" },
+	{ "MTA", K, NULL, NULL, DKIM_NOT },
+	{ "MTACommand", K, NULL, NULL, NO_DKIM_REPORTS },
+	{ "MultipleSignatures", K, "MultipleSignatures", conv_bool, NULL },
+	{ "MustBeSigned", K, NULL, NULL, DKIM_NOT },
 	{ "Nameservers", K, "Nameservers", conv_nameservers, NULL },
 	{ "NoHeaderB", K, NULL, NULL, UNSUPPORTED },
-	{ "OmitHeaders", K, NULL, NULL, DKIM_LATER },
-	{ "On-BadSignature", K, NULL, NULL, DKIM_LATER },
+	{ "OmitHeaders", K, NULL, NULL, DKIM_NOT },
+	{ "On-BadSignature", K, NULL, NULL, DKIM_ACTION },
 	{ "On-Default", K, NULL, NULL, "set On-TempError and On-InternalError" },
 	{ "On-DNSError", K, "On-TempError", conv_on_dns_error, NULL },
 	{ "On-InternalError", K, "On-InternalError", conv_on_internal_error, NULL },
-	{ "On-KeyNotFound", K, NULL, NULL, DKIM_LATER },
-	{ "On-NoSignature", K, NULL, NULL, DKIM_LATER },
-	{ "On-Security", K, NULL, NULL, DKIM_LATER },
-	{ "On-SignatureError", K, NULL, NULL, DKIM_LATER },
-	{ "OversignHeaders", K, NULL, NULL, DKIM_LATER },
+	{ "On-KeyNotFound", K, NULL, NULL, DKIM_ACTION },
+	{ "On-NoSignature", K, NULL, NULL, DKIM_ACTION },
+	{ "On-Security", K, NULL, NULL, DKIM_ACTION },
+	{ "On-SignatureError", K, NULL, NULL, DKIM_ACTION },
+	{ "OversignHeaders", K, "OversignHeaders", conv_header_list, NULL },
 	{ "PeerList", K, NULL, NULL, UNSUPPORTED },
 	{ "PidFile", B, "PidFile", NULL, NULL },
 	{ "POPDBFile", K, NULL, NULL, UNSUPPORTED },
 	{ "PublicSuffixList", M, "PublicSuffixList", NULL,
 	  "used with DMARCDiscovery psl (RFC 7489); the default is RFC 9989's DNS tree walk" },
-	{ "Quarantine", K, NULL, NULL, DKIM_LATER },
+	{ "Quarantine", K, NULL, NULL, DKIM_NOT },
 	{ "QueryCache", K, NULL, NULL, "mauthd always caches (libunbound)" },
-	{ "RecordAllMessages", M, NULL, NULL, REPORT_LATER },
+	{ "RecordAllMessages", M, NULL, NULL, AGGREGATE },
 	{ "RedirectFailuresTo", K, NULL, NULL, UNSUPPORTED },
 	{ "RejectFailures", M, "RejectFailures", conv_bool,
 	  "mauthd's default is yes (OpenDMARC's is false)" },
@@ -390,32 +466,32 @@ static const struct migrate_option options[] = {
 	  "mauthd removes only fields that claim its own AuthservID (RFC 8601 section 5)" },
 	{ "RemoveARFrom", K, NULL, NULL,
 	  "mauthd removes only fields that claim its own AuthservID (RFC 8601 section 5)" },
-	{ "RemoveOldSignatures", K, NULL, NULL, DKIM_LATER },
+	{ "RemoveOldSignatures", K, NULL, NULL, DKIM_NOT },
 	{ "ReplaceHeaders", K, NULL, NULL, UNSUPPORTED },
 	{ "ReplaceRules", K, NULL, NULL, UNSUPPORTED },
-	{ "ReportAddress", K, NULL, NULL, REPORT_LATER },
-	{ "ReportBccAddress", K, NULL, NULL, REPORT_LATER },
-	{ "ReportCommand", M, NULL, NULL, REPORT_LATER },
-	{ "RequestReports", K, NULL, NULL, REPORT_LATER },
+	{ "ReportAddress", K, NULL, NULL, NO_DKIM_REPORTS },
+	{ "ReportBccAddress", K, NULL, NULL, NO_DKIM_REPORTS },
+	{ "ReportCommand", M, NULL, NULL, AGGREGATE },
+	{ "RequestReports", K, NULL, NULL, NO_DKIM_REPORTS },
 	{ "RequiredHeaders", B, NULL, NULL, UNSUPPORTED },
-	{ "RequireSafeKeys", K, NULL, NULL, DKIM_LATER },
-	{ "ResignAll", K, NULL, NULL, DKIM_LATER },
-	{ "ResignMailTo", K, NULL, NULL, DKIM_LATER },
+	{ "RequireSafeKeys", K, NULL, NULL, "always: a private key readable by group or others stops start-up" },
+	{ "ResignAll", K, NULL, NULL, DKIM_NOT },
+	{ "ResignMailTo", K, NULL, NULL, DKIM_NOT },
 	{ "ResolverConfiguration", K, NULL, NULL,
 	  "mauthd's resolver takes Nameservers, DNSTimeout and TrustAnchorFile" },
 	{ "ResolverTracing", K, NULL, NULL, UNSUPPORTED },
 	{ "ScreenPolicyScript", K, NULL, NULL, UNSUPPORTED },
 	{ "SelectCanonicalizationHeader", K, NULL, NULL, UNSUPPORTED },
-	{ "Selector", K, NULL, NULL, DKIM_LATER },
-	{ "SenderHeaders", K, NULL, NULL, DKIM_LATER },
-	{ "SenderMacro", K, NULL, NULL, DKIM_LATER },
-	{ "SendReports", K, NULL, NULL, REPORT_LATER },
+	{ "Selector", K, NULL, NULL, SINGLE_KEY },
+	{ "SenderHeaders", K, NULL, NULL, DKIM_NOT },
+	{ "SenderMacro", K, NULL, NULL, DKIM_NOT },
+	{ "SendReports", K, NULL, NULL, NO_DKIM_REPORTS },
 	{ "SetupPolicyScript", K, NULL, NULL, UNSUPPORTED },
-	{ "SignatureAlgorithm", K, NULL, NULL, DKIM_LATER },
-	{ "SignatureTTL", K, NULL, NULL, DKIM_LATER },
-	{ "SignHeaders", K, NULL, NULL, DKIM_LATER },
-	{ "SigningTable", K, NULL, NULL, DKIM_LATER },
-	{ "SMTPURI", K, NULL, NULL, REPORT_LATER },
+	{ "SignatureAlgorithm", K, NULL, NULL, "the key decides: rsa-sha256 or ed25519-sha256" },
+	{ "SignatureTTL", K, "SignatureTTL", conv_uint, NULL },
+	{ "SignHeaders", K, "SignHeaders", conv_header_list, NULL },
+	{ "SigningTable", K, "SigningTable", NULL, "the same file format, wildcards with refile:" },
+	{ "SMTPURI", K, NULL, NULL, NO_DKIM_REPORTS },
 	{ "Socket", B, "Socket", conv_socket,
 	  "mauthd has one socket for both: OpenDKIM's is kept when both give one" },
 	{ "SoftStart", K, NULL, NULL, UNSUPPORTED },
@@ -426,21 +502,21 @@ static const struct migrate_option options[] = {
 	{ "StatisticsName", K, NULL, NULL, UNSUPPORTED },
 	{ "StatisticsPolicyScript", K, NULL, NULL, UNSUPPORTED },
 	{ "StatisticsPrefix", K, NULL, NULL, UNSUPPORTED },
-	{ "StrictHeaders", K, NULL, NULL, DKIM_LATER },
+	{ "StrictHeaders", K, NULL, NULL, DKIM_NOT },
 	{ "StrictTestMode", K, NULL, NULL, UNSUPPORTED },
-	{ "SubDomains", K, NULL, NULL, DKIM_LATER },
+	{ "SubDomains", K, NULL, NULL, DKIM_NOT },
 	{ "Syslog", B, "Syslog", conv_bool, NULL },
 	{ "SyslogFacility", B, "SyslogFacility", conv_facility, NULL },
 	{ "SyslogName", K, NULL, NULL, "mauthd logs as \"mauthd\"" },
 	{ "SyslogSuccess", K, NULL, NULL, "mauthd always logs one line per message at info" },
 	{ "TemporaryDirectory", K, NULL, NULL, UNSUPPORTED },
 	{ "TestDNSData", K, NULL, NULL, "mauth check --zone answers from a zone file" },
-	{ "TestPublicKeys", K, NULL, NULL, DKIM_LATER },
+	{ "TestPublicKeys", K, NULL, NULL, DKIM_NOT },
 	{ "TrustAnchorFile", K, "TrustAnchorFile", NULL, NULL },
 	{ "TrustedAuthservIDs", M, NULL, NULL, NO_TRUST },
-	{ "TrustSignaturesFrom", K, NULL, NULL, DKIM_LATER },
+	{ "TrustSignaturesFrom", K, NULL, NULL, DKIM_NOT },
 	{ "UMask", B, "SocketMode", conv_umask, NULL },
-	{ "UnprotectedKey", K, NULL, NULL, DKIM_LATER },
+	{ "UnprotectedKey", K, NULL, NULL, "key records without DNSSEC are used; with TrustAnchorFile a bogus answer is dkim=temperror" },
 	{ "UserID", B, "UserID", NULL, NULL },
 	{ "VBR-Certifiers", K, NULL, NULL, UNSUPPORTED },
 	{ "VBR-PurgeFields", K, NULL, NULL, UNSUPPORTED },
