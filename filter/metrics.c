@@ -213,6 +213,9 @@ render_dns(struct mauth_buf *out)
 	snapshot_dns_totals(&t);
 	family(out, "mauth_dns_queries_total", "counter", "DNS lookups asked of the resolver.");
 	mauth_buf_printf(out, "mauth_dns_queries_total %lu\n", t.queries);
+	family(out, "mauth_dns_cache_hits_total", "counter",
+	    "DNS lookups answered from mauthd's own cache (part of mauth_dns_queries_total).");
+	mauth_buf_printf(out, "mauth_dns_cache_hits_total %lu\n", t.cache_hits);
 	family(out, "mauth_dns_timeouts_total", "counter",
 	    "DNS lookups that ran out of DNSTimeout.");
 	mauth_buf_printf(out, "mauth_dns_timeouts_total %lu\n", t.timeouts);

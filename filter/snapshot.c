@@ -144,6 +144,7 @@ resolver_unlink(struct snapshot_resolver *r)
 		}
 	}
 	snap_retired.queries += atomic_load(&r->dns->stats.queries);
+	snap_retired.cache_hits += atomic_load(&r->dns->stats.cache_hits);
 	snap_retired.timeouts += atomic_load(&r->dns->stats.timeouts);
 	snap_retired.failures += atomic_load(&r->dns->stats.failures);
 }
@@ -415,6 +416,7 @@ snapshot_dns_totals(struct snapshot_dns_totals *t)
 	t->resolvers = 0;
 	for (struct snapshot_resolver *r = snap_resolvers; r != NULL; r = r->next) {
 		t->queries += atomic_load(&r->dns->stats.queries);
+		t->cache_hits += atomic_load(&r->dns->stats.cache_hits);
 		t->timeouts += atomic_load(&r->dns->stats.timeouts);
 		t->failures += atomic_load(&r->dns->stats.failures);
 		t->resolvers++;

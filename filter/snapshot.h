@@ -51,7 +51,7 @@ struct snapshot {
 
 /* DNS counters of every resolver mauthd has had (struct mauth_dns_stats) */
 struct snapshot_dns_totals {
-	unsigned long queries, timeouts, failures;
+	unsigned long queries, timeouts, failures, cache_hits;
 	unsigned resolvers;		/* alive now: 1, more while old sessions finish */
 };
 

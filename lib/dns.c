@@ -24,6 +24,7 @@ mauth_dns_new(const struct mauth_dns_ops *ops, void *backend)
 	atomic_init(&dns->stats.queries, 0);
 	atomic_init(&dns->stats.timeouts, 0);
 	atomic_init(&dns->stats.failures, 0);
+	atomic_init(&dns->stats.cache_hits, 0);
 	return dns;
 }
 
@@ -99,6 +100,8 @@ mauth_dns_lookup(struct mauth_dns *dns, const char *name, uint16_t type,
 	/* A backend that says OK must have records, and records only with OK. */
 	if (ans->status == MAUTH_DNS_OK && ans->count == 0)
 		ans->status = MAUTH_DNS_NODATA;
+	if (ans->cached)
+		atomic_fetch_add(&dns->stats.cache_hits, 1);
 	if (ans->status == MAUTH_DNS_TIMEOUT)
 		atomic_fetch_add(&dns->stats.timeouts, 1);
 	else if (ans->status == MAUTH_DNS_SERVFAIL || ans->status == MAUTH_DNS_ERROR)

@@ -89,6 +89,7 @@ struct mauth_dns_answer {
 	size_t count;		/* records of the asked type (OK means count > 0) */
 	struct mauth_dns_rr *rr;
 	char *why;		/* backend's text for failures (e.g. why bogus); may be NULL */
+	bool cached;		/* answered from the backend's own cache (for the counters) */
 };
 
 /*
@@ -107,6 +108,7 @@ struct mauth_dns_stats {
 	atomic_ulong queries;
 	atomic_ulong timeouts;
 	atomic_ulong failures;		/* SERVFAIL or ERROR */
+	atomic_ulong cache_hits;	/* of queries, answered from the cache */
 };
 
 struct mauth_dns {

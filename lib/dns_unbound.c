@@ -319,8 +319,10 @@ ub_lookup(void *backend, const char *name, uint16_t type,
 	struct ub_backend *ub = backend;
 	uint64_t now = ub_now_s();
 
-	if (mauth_dns_cache_get(ub->cache, name, type, now, ans))
+	if (mauth_dns_cache_get(ub->cache, name, type, now, ans)) {
+		ans->cached = true;
 		return ans->status;
+	}
 
 	struct ub_query *q = ub_query_new();
 	struct timespec deadline = ub_deadline(ub->timeout_ms);

@@ -75,6 +75,7 @@ is "$(metric 'mauth_actions_total{action="reject"}')" 0 "  0 rejected"
 is "$(metric 'mauth_connections_total')" 6 "  6 connections"
 is "$(metric 'mauth_connections_open')" 0 "  none open"
 is "$(metric 'mauth_dns_queries_total')" 5 "  5 DNS queries (one SPF record each)"
+is "$(metric 'mauth_dns_cache_hits_total')" 3 "  3 of them from the cache (pass.example and fail.example asked once each)"
 is "$(metric 'mauth_dns_timeouts_total')" 0 "  no DNS timeout"
 is "$(metric 'mauth_dns_resolvers')" 1 "  one resolver"
 is "$(metric 'mauth_phase_duration_seconds_count{phase="spf"}')" 5 "  SPF phase: 5 timings"
@@ -119,6 +120,7 @@ wait_for sh -c "$SCRAPE $URL 2>/dev/null | grep -x 'mauth_dns_resolvers 1' >/dev
 ok $? "  once it closes, one resolver is left"
 scrape after
 is "$(metric 'mauth_dns_queries_total')" 7 "  the retired resolver's queries still count (7)"
+is "$(metric 'mauth_dns_cache_hits_total')" 4 "  and its cache hits (4: the held session's pass.example was cached)"
 is "$(metric 'mauth_messages_total{class="inbound"}')" 7 "  7 inbound messages"
 
 printf 'DNSTimeout 10h\n' >>"$tmp/mauthd.conf"

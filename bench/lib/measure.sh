@@ -133,6 +133,35 @@ pf_set_milters()
 }
 
 # measure_count CONC SIZE WARMUP-RATE: messages for a warm measurement
+# perf_start ID PID...: with BENCH_PERF=DIR, sample the milters' stacks
+# during the measured load (perf record, all threads) into DIR/ID.data
+perf_start()
+{
+	local id=$1
+	shift
+	perf__pid=
+	[ -n "${BENCH_PERF:-}" ] && [ $# -gt 0 ] && command -v perf >/dev/null || return 0
+	mkdir -p "$BENCH_PERF"
+	perf record -q -F 1999 -g -o "$BENCH_PERF/$id.data" \
+	    -p "$(IFS=,; echo "$*")" >/dev/null 2>"$BENCH_PERF/$id.err" &
+	perf__pid=$!
+	perf__id=$id
+	sleep 0.5	# perf attaches to every thread before the load starts
+}
+
+# perf_stop: end the sampling; DIR/ID.txt is where the CPU time went, by
+# library and function (self time, the hottest first)
+perf_stop()
+{
+	[ -n "${perf__pid:-}" ] || return 0
+	kill -INT "$perf__pid" 2>/dev/null
+	wait "$perf__pid" 2>/dev/null
+	perf report -q -i "$BENCH_PERF/$perf__id.data" --no-children \
+	    --sort dso,symbol --stdio -g none --percent-limit 0.5 \
+	    >"$BENCH_PERF/$perf__id.txt" 2>/dev/null
+	perf__pid=
+}
+
 measure_count()
 {
 	awk -v c="$1" -v s="$2" -v r="${3:-0}" -v t="$MEASURE_SECS" 'BEGIN {
@@ -189,7 +218,9 @@ measure()
 	q0=$(dns_queries)
 	[ "$via" = postfix ] && pf0=$(pf_cpu_ticks)
 	c0=$(cpu_ticks "${pids[@]}")
+	perf_start "$id" "${pids[@]}"
 	"${load[@]}" -n "$n" >"$lout" 2>>"$BENCH_DIR/load.err"
+	perf_stop
 	c1=$(cpu_ticks "${pids[@]}")
 	if [ "$via" = postfix ]; then
 		pf_drain	# delivery is part of what Postfix does per message
