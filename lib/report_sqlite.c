@@ -141,6 +141,12 @@ mauth_report_sqlite_open(const char *path,
 	static const char *const pragmas[] = {
 		"PRAGMA journal_mode=WAL",
 		"PRAGMA synchronous=FULL",
+		/*
+		 * mauthd only appends, and the OS caches the file anyway: a
+		 * page cache of 512 KiB, not the default 2 MB, so mauthd's
+		 * memory is flat after a few thousand rows, not ~10,000
+		 */
+		"PRAGMA cache_size=-512",
 	};
 
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
