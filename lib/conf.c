@@ -160,7 +160,11 @@ check_header_field(const char *value, char **why_r)
 	return 0;
 }
 
-/* DMARCIgnoreDomains item: a domain name */
+/*
+ * DMARCIgnoreDomains, ReportIgnoreDomains item: a domain name as mail
+ * uses them, host-name syntax (RFC 1123 2.1, '_' allowed for names like
+ * _report._dmarc), an internationalised one in its A-label form
+ */
 static int
 check_domain(const char *value, char **why_r)
 {
@@ -168,6 +172,14 @@ check_domain(const char *value, char **why_r)
 
 	if (norm == NULL)
 		return -1;
+	for (const char *p = norm; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.') {
+			*why_r = xstrdup("not a domain name: letters, digits, '-' and "
+			    "'_' only (an internationalised name in its xn-- form)");
+			free(norm);
+			return -1;
+		}
+	}
 	free(norm);
 	return 0;
 }

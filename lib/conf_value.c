@@ -431,6 +431,16 @@ conf_parse_list(const struct mauth_conf_def *def, const char *text,
 		list = xreallocarray(list, count + 2, sizeof(*list));
 		list[count++] = item;
 		list[count] = NULL;
+		/*
+		 * "a,#b" would be written back as "a, #b", which reads as a
+		 * comment: an item of its own never starts with '#'
+		 */
+		if (item[0] == '#') {
+			*why_r = conf_bad(item, "a list item cannot start with '#' "
+			    "(after a space it starts a comment)");
+			conf_list_free(&list);
+			return -1;
+		}
 		if (conf_check(def, item, why_r) < 0) {
 			conf_list_free(&list);
 			return -1;

@@ -527,6 +527,15 @@ test_dmarc(void)
 	    "t.conf:1: DMARCQuarantineHeader: bad value \"X Spam: yes\": the field"
 	    " name \"X Spam\" may only hold"
 	    " printable characters, no white space (RFC 5322 3.6.8)");
+	bad("DMARCIgnoreDomains ok.example, b\xc3\xa4d.example\n",
+	    "t.conf:1: DMARCIgnoreDomains: bad value \"b\xc3\xa4d.example\": not a domain name: "
+	    "letters, digits, '-' and '_' only (an internationalised name in its xn-- form)");
+	bad("ReportIgnoreDomains a.example,#b.example\n",
+	    "t.conf:1: ReportIgnoreDomains: bad value \"#b.example\": a list item cannot "
+	    "start with '#' (after a space it starts a comment)");
+	bad("SignHeaders From,#X\n",
+	    "t.conf:1: SignHeaders: bad value \"#X\": a list item cannot "
+	    "start with '#' (after a space it starts a comment)");
 	bad("DMARCIgnoreDomains a..b\n",
 	    "t.conf:1: DMARCIgnoreDomains: bad value \"a..b\": empty label in domain"
 	    " name \"a..b\"");
