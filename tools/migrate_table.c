@@ -166,25 +166,48 @@ conv_authserv_id(const char *value, struct mauth_buf *out, struct mauth_buf *why
 	return MIGRATE_MAPPED;
 }
 
-/* Nameservers: comma-separated addresses in OpenDKIM */
+/*
+ * conv_list - a comma or white-space separated list, kept as ", "-joined
+ * items while item_ok accepts each (it says why in why when not)
+ */
 static enum migrate_status
-conv_nameservers(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+conv_list(const char *value, struct mauth_buf *out, struct mauth_buf *why,
+    bool (*item_ok)(const char *item, struct mauth_buf *why))
 {
 	char *copy = xstrdup(value), *save = NULL;
 	enum migrate_status rc = MIGRATE_MAPPED;
 
 	for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
-		struct mauth_ip ip;
-
-		if (mauth_ip_parse(t, &ip) < 0) {
-			mauth_buf_printf(why, "\"%s\" is not an IP address", t);
+		if (!item_ok(t, why)) {
 			rc = MIGRATE_UNMAPPED;
 			break;
 		}
 		mauth_buf_printf(out, "%s%s", out->len ? ", " : "", t);
 	}
 	free(copy);
+	if (rc == MIGRATE_MAPPED && out->len == 0) {
+		mauth_buf_puts(why, "the list is empty");
+		rc = MIGRATE_UNMAPPED;
+	}
 	return rc;
+}
+
+static bool
+item_ip(const char *item, struct mauth_buf *why)
+{
+	struct mauth_ip ip;
+
+	if (mauth_ip_parse(item, &ip) == 0)
+		return true;
+	mauth_buf_printf(why, "\"%s\" is not an IP address", item);
+	return false;
+}
+
+/* Nameservers: comma-separated addresses in OpenDKIM */
+static enum migrate_status
+conv_nameservers(const char *value, struct mauth_buf *out, struct mauth_buf *why)
+{
+	return conv_list(value, out, why, item_ip);
 }
 
 static enum migrate_status
@@ -299,6 +322,21 @@ conv_canon(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 	return MIGRATE_UNMAPPED;
 }
 
+/* a header field name (RFC 5322 3.6.8: printable US-ASCII except ":") */
+static bool
+item_field_name(const char *item, struct mauth_buf *why)
+{
+	for (const char *p = item; *p != '\0'; p++) {
+		/* OpenDKIM's "*" and "+" forms have no mauthd equivalent */
+		if (*p < 33 || *p > 126 || *p == ':' || *p == '*' || *p == '+') {
+			mauth_buf_printf(why, "\"%s\": mauthd takes a list of header "
+			    "field names", item);
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * SignHeaders, OversignHeaders: a list of header field names; OpenDKIM's
  * data sets other than a plain list (files, "*", "+" forms) are left to
@@ -307,29 +345,7 @@ conv_canon(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 static enum migrate_status
 conv_header_list(const char *value, struct mauth_buf *out, struct mauth_buf *why)
 {
-	char *copy = xstrdup(value), *save = NULL;
-	enum migrate_status rc = MIGRATE_MAPPED;
-
-	for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
-		for (const char *p = t; *p != '\0'; p++) {
-			/* RFC 5322 3.6.8: printable US-ASCII except ":" */
-			if (*p < 33 || *p > 126 || *p == ':' || *p == '*' || *p == '+') {
-				mauth_buf_printf(why, "\"%s\": mauthd takes a list of header "
-				    "field names", t);
-				rc = MIGRATE_UNMAPPED;
-				break;
-			}
-		}
-		if (rc != MIGRATE_MAPPED)
-			break;
-		mauth_buf_printf(out, "%s%s", out->len ? ", " : "", t);
-	}
-	free(copy);
-	if (rc == MIGRATE_MAPPED && out->len == 0) {
-		mauth_buf_puts(why, "no header field names");
-		rc = MIGRATE_UNMAPPED;
-	}
-	return rc;
+	return conv_list(value, out, why, item_field_name);
 }
 
 /* a whole number as it is (mauthd -n checks the range) */
