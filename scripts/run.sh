@@ -9,4 +9,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/deps.sh build
 bash scripts/build.sh
+# the sample's report store and spool live in /var/lib/mauth (ReportStore,
+# ReportSpool; conf/mauthd.service makes it as its StateDirectory)
+install -d -m 0750 /var/lib/mauth
 exec filter/mauthd -f -c conf/mauthd.conf "$@"
