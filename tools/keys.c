@@ -78,16 +78,23 @@ opt_bit(int c)
 	return p != NULL && c != '\0' ? 1u << (p - chars) : 0;
 }
 
+/* keys_vsay - "mauth keys SUB: MESSAGE" on standard error */
+static void
+keys_vsay(const struct keys_opts *o, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "mauth keys %s: ", o->sub);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int
 keys_err(const struct keys_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mauth keys %s: ", o->sub);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	keys_vsay(o, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return MAUTH_EXIT_ERROR;
 }
 
@@ -96,11 +103,9 @@ keys_usage(const struct keys_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mauth keys %s: ", o->sub);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	keys_vsay(o, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	fprintf(stderr, "usage: %s", keys_help_find(o->sub)->synopsis);
 	return MAUTH_EXIT_USAGE;
 }
@@ -110,11 +115,9 @@ keys_note(const struct keys_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mauth keys %s: ", o->sub);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	keys_vsay(o, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int
